@@ -6,6 +6,7 @@
 package client
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -122,7 +123,7 @@ func (c *Client) URL(ep *Endpoint, r Request) (string, error) {
 		if len(v) == 0 || v[0] == "" {
 			return "", fmt.Errorf("missing path parameter %s", name)
 		}
-		path = strings.Replace(path, "{"+name+"}", url.PathEscape(v[0]), 1)
+		path = strings.Replace(path, "{"+name+"}", escapeSegment(v[0]), 1)
 	}
 	q := url.Values{}
 	for _, p := range ep.Spec() {
@@ -174,19 +175,26 @@ func (c *Client) Do(ctx context.Context, ep *Endpoint, r Request) (*Response, er
 
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return nil, &TransportError{Op: ep.Operation, Err: scrubURLError(err)}
+		return nil, &TransportError{Op: ep.Operation, Err: c.scrub(scrubURLError(err))}
 	}
 	defer resp.Body.Close()
+	success := resp.StatusCode >= 200 && resp.StatusCode <= 299
 	body, err := readBounded(resp.Body, c.maxBody)
-	if err != nil {
-		return nil, &TransportError{Op: ep.Operation, Err: err}
+	if err != nil && (success || !errors.Is(err, ErrTooLarge)) {
+		return nil, &TransportError{Op: ep.Operation, Err: c.scrub(err)}
 	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+	if !success {
+		// An error page too large to keep still tells its status (and its
+		// rate limits): describe it from its beginning. A server that echoes
+		// the Authorization header must not put the key into the message.
+		if c.key != "" {
+			body = bytes.ReplaceAll(body, []byte(c.key), []byte(redacted))
+		}
 		return nil, newAPIError(resp, body)
 	}
 	out, err := Decode(body)
 	if err != nil {
-		return nil, &DecodeError{Op: ep.Operation, Status: resp.StatusCode, Err: err}
+		return nil, &DecodeError{Op: ep.Operation, Status: resp.StatusCode, Err: c.scrub(err)}
 	}
 	out.Status = resp.StatusCode
 	out.Header = resp.Header
@@ -197,15 +205,59 @@ func (c *Client) Do(ctx context.Context, ep *Endpoint, r Request) (*Response, er
 // ErrTooLarge is returned when a response body passes the size bound.
 var ErrTooLarge = errors.New("response body too large")
 
+// readBounded reads at most max bytes. When the body is longer it returns
+// its first max bytes with ErrTooLarge.
 func readBounded(r io.Reader, max int64) ([]byte, error) {
 	b, err := io.ReadAll(io.LimitReader(r, max+1))
 	if err != nil {
 		return nil, fmt.Errorf("read body: %w", err)
 	}
 	if int64(len(b)) > max {
-		return nil, fmt.Errorf("%w (over %d bytes)", ErrTooLarge, max)
+		return b[:max], fmt.Errorf("%w (over %d bytes)", ErrTooLarge, max)
 	}
 	return b, nil
+}
+
+// escapeSegment escapes one path segment. A segment of only dots ("." or
+// "..") would be removed by path normalisation on the way and change the
+// endpoint, so its dots are escaped too.
+func escapeSegment(v string) string {
+	s := url.PathEscape(v)
+	if s == "." || s == ".." {
+		s = strings.ReplaceAll(s, ".", "%2E")
+	}
+	return s
+}
+
+// scrub hides the client's key in an error's text (a server may echo it
+// back in a body that an error then quotes); errors.Is/As still see err.
+func (c *Client) scrub(err error) error {
+	if err == nil || c.key == "" || !strings.Contains(err.Error(), string(c.key)) {
+		return err
+	}
+	return &scrubbed{err: err, text: strings.ReplaceAll(err.Error(), string(c.key), redacted)}
+}
+
+type scrubbed struct {
+	err  error
+	text string
+}
+
+func (e *scrubbed) Error() string { return e.text }
+func (e *scrubbed) Unwrap() error { return e.err }
+
+// Format implements fmt.Formatter: a Client prints its base URL, never its key.
+func (c Client) Format(f fmt.State, _ rune) {
+	key := ""
+	if c.key != "" {
+		key = redacted
+	}
+	fmt.Fprintf(f, "client.Client{base: %q, key: %q, userAgent: %q}", c.base, key, c.userAgent)
+}
+
+// LogValue implements slog.LogValuer: a Client logs its base URL, never its key.
+func (c Client) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("base", c.base), slog.Bool("key", c.key != ""), slog.String("userAgent", c.userAgent))
 }
 
 // scrubURLError drops the URL from a *url.Error: the URL holds nothing secret,

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
+	"unicode/utf8"
 )
 
 // Response is a decoded 2xx answer. Raw is the body byte for byte; the other
@@ -163,7 +164,7 @@ func columns(meta []map[string]any, rows []map[string]json.RawMessage) ([]Series
 			}
 			v, err := strconv.ParseFloat(string(raw), 64)
 			if err != nil {
-				return nil, 0, fmt.Errorf("series row %d: value %q is not a number", r, k)
+				return nil, 0, fmt.Errorf("series row %d: value of %q is not a number", r, clipName(k))
 			}
 			s := &series[add(k)]
 			s.Times = append(s.Times, t)
@@ -186,9 +187,44 @@ func parseInt64(raw json.RawMessage) (int64, error) {
 	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil || f != f || f > 9.2e18 || f < -9.2e18 {
-		return 0, fmt.Errorf("%s is not a timestamp", clip(s))
+		return 0, fmt.Errorf("%s is not a timestamp", jsonType(raw))
 	}
 	return int64(f), nil
+}
+
+// jsonType names the type of a JSON value, for errors that must not quote
+// the value itself.
+func jsonType(raw json.RawMessage) string {
+	s := bytes.TrimSpace(raw)
+	if len(s) == 0 {
+		return "nothing"
+	}
+	switch s[0] {
+	case '"':
+		return "a string"
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	}
+	return "a number out of range"
+}
+
+// clipName shortens a series key quoted in an error.
+func clipName(k string) string {
+	const n = 64
+	if len(k) <= n {
+		return k
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(k[cut]) {
+		cut--
+	}
+	return k[:cut] + "…"
 }
 
 // keyLess orders series keys numerically where both are numbers.

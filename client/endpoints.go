@@ -61,7 +61,11 @@ const (
 )
 
 func (k Kind) String() string {
-	return [...]string{"SeriesListRep", "SeriesIntervalsRep", "SdkListRep", "SdkVersionListRep", "SdkVersionDetailsRep[]"}[k]
+	names := [...]string{"SeriesListRep", "SeriesIntervalsRep", "SdkListRep", "SdkVersionListRep", "SdkVersionDetailsRep[]"}
+	if k < 0 || int(k) >= len(names) {
+		return "Kind(" + itoa(int64(k)) + ")"
+	}
+	return names[k]
 }
 
 // IsSeries reports whether the kind is a time series.

@@ -3,6 +3,7 @@ package client
 import (
 	"encoding/json"
 	"fmt"
+	"html"
 	"net/http"
 	"strconv"
 	"strings"
@@ -96,6 +97,9 @@ func (e *APIError) Temporary() bool {
 
 const maxMessage = 300
 
+// maxDescribed bounds how much of a non-JSON error body is read for its message.
+const maxDescribed = 64 << 10
+
 func newAPIError(resp *http.Response, body []byte) *APIError {
 	e := &APIError{Status: resp.StatusCode, Limits: parseLimits(resp.Header)}
 	var rep struct {
@@ -114,14 +118,59 @@ func newAPIError(resp *http.Response, body []byte) *APIError {
 // describeBody summarises a body that is not LaunchDarkly's error JSON, such as
 // a proxy's HTML error page.
 func describeBody(ctype string, body []byte) string {
-	text := strings.Join(strings.Fields(string(body)), " ")
+	if len(body) > maxDescribed {
+		body = body[:maxDescribed]
+	}
+	text := strings.Join(strings.Fields(strings.ToValidUTF8(string(body), "\uFFFD")), " ")
 	if text == "" {
 		return ""
 	}
 	if strings.Contains(ctype, "html") || strings.HasPrefix(text, "<") {
+		if t := htmlText(text); t != "" {
+			text = t
+		}
 		return "non-JSON body (" + firstWord(ctype, "HTML") + "): " + text
 	}
 	return "non-JSON body: " + text
+}
+
+// htmlText is the readable text of an HTML page: tags, comments, scripts and
+// style sheets dropped, entities decoded, spaces collapsed.
+func htmlText(page string) string {
+	// ASCII-only lowering keeps byte offsets aligned with page.
+	lb := []byte(page)
+	for i, c := range lb {
+		if 'A' <= c && c <= 'Z' {
+			lb[i] = c + 'a' - 'A'
+		}
+	}
+	lower := string(lb)
+	var b strings.Builder
+	for i := 0; i < len(page); {
+		j := strings.IndexByte(page[i:], '<')
+		if j < 0 {
+			b.WriteString(page[i:])
+			break
+		}
+		b.WriteString(page[i : i+j])
+		i += j
+		end := ">"
+		switch {
+		case strings.HasPrefix(lower[i:], "<!--"):
+			end = "-->"
+		case strings.HasPrefix(lower[i:], "<script"):
+			end = "</script>"
+		case strings.HasPrefix(lower[i:], "<style"):
+			end = "</style>"
+		}
+		k := strings.Index(lower[i:], end)
+		if k < 0 {
+			break
+		}
+		i += k + len(end)
+		b.WriteByte(' ')
+	}
+	return strings.Join(strings.Fields(html.UnescapeString(b.String())), " ")
 }
 
 func firstWord(s, def string) string {
