@@ -1,0 +1,56 @@
+package emulator
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/ld-usage-mcp/ld-usage-mcp/client"
+)
+
+// BenchmarkMAUBySDK30Days measures generating a 30-day daily MAU answer
+// grouped by SDK (validation, generation and JSON encoding).
+func BenchmarkMAUBySDK30Days(b *testing.B) {
+	e := New(Options{Now: fixedClock(testNow)})
+	ep := client.Lookup("getMauUsage")
+	args := url.Values{"groupby": {"sdk"}, "from": {ms(testNow.AddDate(0, 0, -30))}}
+	b.ReportAllocs()
+	var size int
+	for b.Loop() {
+		q, aerr := e.parse(ep, nil, args, testNow)
+		if aerr != nil {
+			b.Fatal(aerr.message)
+		}
+		body, aerr := e.answer(q)
+		if aerr != nil {
+			b.Fatal(aerr.message)
+		}
+		size = len(body)
+	}
+	b.ReportMetric(float64(size), "bytes/answer")
+}
+
+// BenchmarkServeHTTP measures a whole request through the handler.
+func BenchmarkServeHTTP(b *testing.B) {
+	e := New(Options{Now: fixedClock(testNow)})
+	req := httptest.NewRequest("GET", "/api/v2/usage/mau?groupby=sdk&from="+ms(testNow.AddDate(0, 0, -30)), nil)
+	req.Header.Set("Authorization", DemoKey)
+	req.Header.Set("LD-API-Version", "beta")
+	b.ReportAllocs()
+	for b.Loop() {
+		w := httptest.NewRecorder()
+		e.ServeHTTP(w, req)
+		if w.Code != http.StatusOK {
+			b.Fatal(w.Code)
+		}
+	}
+}
+
+// BenchmarkNew measures construction (the --demo server's start-up cost).
+func BenchmarkNew(b *testing.B) {
+	for b.Loop() {
+		_ = New(Options{Now: time.Now})
+	}
+}

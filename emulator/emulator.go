@@ -1,0 +1,245 @@
+// Package emulator serves LaunchDarkly's Account usage (beta) API from a small
+// synthetic account, so that tests, benchmarks and the server's --demo mode
+// run with no account and no network.
+//
+// An *Emulator is an http.Handler that answers every endpoint of
+// client.Endpoints as LaunchDarkly does: the same authentication, beta header,
+// validation, error bodies, rate-limit headers and response shapes, with
+// deterministic, plausible data computed on demand from the request (nothing
+// is precomputed: construction is cheap). Faults (429, 503, slow, truncated,
+// HTML, oversized or dropped answers) can be switched on to test clients.
+package emulator
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// DemoKey is an access token that every emulator accepts.
+const DemoKey = "api-demo0000-0000-0000-0000-000000000000"
+
+// Options configure an Emulator. The zero value is usable.
+type Options struct {
+	Now       func() time.Time // default time.Now
+	Keys      []string         // accepted tokens; when empty, any token starting with "api-" is accepted
+	RateLimit int              // requests allowed per Window across the account (0 = unlimited)
+	Window    time.Duration    // rate-limit window, default 10s
+	Seed      uint64           // varies the synthetic data deterministically
+}
+
+// Recorded is one request the emulator received.
+type Recorded struct {
+	Method, Path, RawQuery string
+	Query                  url.Values
+	Header                 http.Header
+	At                     time.Time
+}
+
+// maxRecorded bounds the request log so that a long-running demo server does
+// not grow without limit; Count keeps counting past it.
+const maxRecorded = 10000
+
+// Emulator is a fake LaunchDarkly usage API. It is safe for concurrent use.
+type Emulator struct {
+	now    func() time.Time
+	keys   []string
+	limit  int
+	window time.Duration
+	seed   uint64
+
+	recMu sync.Mutex
+	reqs  []Recorded
+	count int
+
+	faultMu sync.Mutex
+	fault   Fault
+
+	rlMu     sync.Mutex
+	rlWindow int64 // index of the current window
+	rlGlobal int
+	rlRoutes map[string]int
+}
+
+// New returns an emulator. It does no work beyond storing the options.
+func New(o Options) *Emulator {
+	e := &Emulator{now: o.Now, limit: o.RateLimit, window: o.Window, seed: o.Seed}
+	if e.now == nil {
+		e.now = time.Now
+	}
+	if e.window <= 0 {
+		e.window = 10 * time.Second
+	}
+	e.keys = append([]string(nil), o.Keys...)
+	return e
+}
+
+// Requests returns a copy of the requests received, oldest first. Only the
+// most recent ones are kept (between 5000 and 10000) so that a long-running
+// demo server does not grow; Count counts them all.
+func (e *Emulator) Requests() []Recorded {
+	e.recMu.Lock()
+	defer e.recMu.Unlock()
+	return append([]Recorded(nil), e.reqs...)
+}
+
+// ResetRequests forgets the requests received and resets Count.
+func (e *Emulator) ResetRequests() {
+	e.recMu.Lock()
+	defer e.recMu.Unlock()
+	e.reqs, e.count = nil, 0
+}
+
+// Count returns the number of requests received.
+func (e *Emulator) Count() int {
+	e.recMu.Lock()
+	defer e.recMu.Unlock()
+	return e.count
+}
+
+func (e *Emulator) record(r *http.Request, at time.Time) {
+	rec := Recorded{
+		Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery,
+		Query: r.URL.Query(), Header: r.Header.Clone(), At: at,
+	}
+	e.recMu.Lock()
+	defer e.recMu.Unlock()
+	e.count++
+	if len(e.reqs) >= maxRecorded {
+		// Forget the older half at once, so that recording stays cheap.
+		n := copy(e.reqs, e.reqs[len(e.reqs)-maxRecorded/2:])
+		clear(e.reqs[n:])
+		e.reqs = e.reqs[:n]
+	}
+	e.reqs = append(e.reqs, rec)
+}
+
+// ServeHTTP answers one request as LaunchDarkly would, unless a fault applies.
+func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	e.record(r, e.now())
+	if f, ok := e.takeFault(r.URL.Path); ok {
+		if e.applyFault(f, w, r) {
+			return
+		}
+	}
+	e.serve(w, r)
+}
+
+// serve is the fault-free answer: auth, rate limit, route, method, beta
+// header, validation, data.
+func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) {
+	now := e.now().UTC()
+	if !e.authorized(r.Header.Get("Authorization")) {
+		writeError(w, http.StatusUnauthorized, "unauthorized", "Invalid access token")
+		return
+	}
+	ep, pathArgs := match(r.URL.EscapedPath())
+	routeKey := r.URL.Path
+	if ep != nil {
+		routeKey = ep.Path
+	}
+	if !e.rateLimit(w.Header(), routeKey, now) {
+		writeError(w, http.StatusTooManyRequests, "rate_limited", "You've exceeded the API rate limit. Try again later.")
+		return
+	}
+	if ep == nil {
+		writeError(w, http.StatusNotFound, "not_found", "Invalid resource identifier")
+		return
+	}
+	if r.Method != http.MethodGet {
+		w.Header().Set("Allow", http.MethodGet)
+		writeError(w, http.StatusMethodNotAllowed, "method_not_allowed", "Method not allowed")
+		return
+	}
+	if strings.TrimSpace(r.Header.Get("LD-API-Version")) != "beta" {
+		writeJSON(w, http.StatusForbidden, []byte(`{"message":"This API is in beta. To use it, your request must include the header `+"`LD-API-Version: beta`"+`."}`))
+		return
+	}
+	q, aerr := e.parse(ep, pathArgs, r.URL.Query(), now)
+	if aerr != nil {
+		writeError(w, aerr.status, aerr.code, aerr.message)
+		return
+	}
+	body, aerr := e.answer(q)
+	if aerr != nil {
+		writeError(w, aerr.status, aerr.code, aerr.message)
+		return
+	}
+	writeJSON(w, http.StatusOK, body)
+}
+
+// authorized reports whether token is an accepted access token. SDK keys and
+// mobile keys are refused as LaunchDarkly refuses them.
+func (e *Emulator) authorized(token string) bool {
+	if token == "" || strings.HasPrefix(token, "sdk-") || strings.HasPrefix(token, "mob-") {
+		return false
+	}
+	if subtle.ConstantTimeCompare([]byte(token), []byte(DemoKey)) == 1 {
+		return true
+	}
+	if len(e.keys) == 0 {
+		return strings.HasPrefix(token, "api-")
+	}
+	ok := false
+	for _, k := range e.keys {
+		if subtle.ConstantTimeCompare([]byte(token), []byte(k)) == 1 {
+			ok = true
+		}
+	}
+	return ok
+}
+
+// rateLimit counts the request in the current fixed window, sets the
+// rate-limit headers and reports whether the request is within the limit.
+func (e *Emulator) rateLimit(h http.Header, route string, now time.Time) bool {
+	if e.limit <= 0 {
+		return true
+	}
+	win := now.UnixNano() / int64(e.window)
+	e.rlMu.Lock()
+	if win != e.rlWindow || e.rlRoutes == nil {
+		e.rlWindow, e.rlGlobal, e.rlRoutes = win, 0, map[string]int{}
+	}
+	e.rlGlobal++
+	e.rlRoutes[route]++
+	global, routeN := e.rlGlobal, e.rlRoutes[route]
+	e.rlMu.Unlock()
+
+	reset := time.Unix(0, (win+1)*int64(e.window))
+	h.Set("X-Ratelimit-Global-Remaining", strconv.Itoa(max(e.limit-global, 0)))
+	h.Set("X-Ratelimit-Route-Remaining", strconv.Itoa(max(e.limit-routeN, 0)))
+	h.Set("X-Ratelimit-Reset", strconv.FormatInt(reset.UnixMilli(), 10))
+	return global <= e.limit && routeN <= e.limit
+}
+
+// apiError is an error answer in LaunchDarkly's shape.
+type apiError struct {
+	status        int
+	code, message string
+}
+
+func invalid(format string, args ...any) *apiError {
+	return &apiError{status: http.StatusBadRequest, code: "invalid_request", message: fmt.Sprintf(format, args...)}
+}
+
+func writeError(w http.ResponseWriter, status int, code, message string) {
+	b, _ := json.Marshal(struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	}{code, message})
+	writeJSON(w, status, b)
+}
+
+func writeJSON(w http.ResponseWriter, status int, body []byte) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
