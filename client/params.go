@@ -13,36 +13,36 @@ package client
 // description is cut there (a test checks for it).
 
 // Time is a point in time as a caller wrote it: RFC 3339, a date, "now", a
-// relative time ("-7d") or Unix seconds/milliseconds. It is a JSON string or number.
+// relative time ("-7d") or Unix seconds/milliseconds, as a JSON string or number.
 type Time any
 
 // Range is the from/to pair of every time-series endpoint.
 type Range struct {
-	From Time `json:"from,omitempty" jsonschema:"description=Start of the range"`
-	To   Time `json:"to,omitempty" jsonschema:"description=End of the range (default now)"`
+	From Time `json:"from,omitempty" jsonschema:"description=Start"`
+	To   Time `json:"to,omitempty" jsonschema:"description=End"`
 }
 
 // StreamSource is the path parameter of the stream endpoints.
 type StreamSource struct {
-	Source string `json:"source" in:"path" jsonschema:"description=Connection source,enum=client,enum=server"`
+	Source string `json:"source" in:"path" jsonschema:"description=Source,enum=client,enum=server"`
 }
 
 // TZ is the time zone used for day boundaries in daily data.
 type TZ struct {
-	TZ string `json:"tz,omitempty" jsonschema:"description=IANA time zone for daily buckets"`
+	TZ string `json:"tz,omitempty" jsonschema:"description=Time zone"`
 }
 
 // ProjectEnv filters interval endpoints to one environment of one project (seed edition)
 // or to several (newest edition); environmentKey requires projectKey.
 type ProjectEnv struct {
-	ProjectKey     []string `json:"projectKey,omitempty" jsonschema:"description=Project key"`
-	EnvironmentKey []string `json:"environmentKey,omitempty" jsonschema:"description=Environment key (needs projectKey)"`
+	ProjectKey     []string `json:"projectKey,omitempty" jsonschema:"description=Projects"`
+	EnvironmentKey []string `json:"environmentKey,omitempty" jsonschema:"description=Environments"`
 }
 
 // EvaluationsParams are the parameters of getEvaluationsUsage.
 type EvaluationsParams struct {
-	ProjectKey     string `json:"projectKey" in:"path" jsonschema:"description=Project key"`
-	EnvironmentKey string `json:"environmentKey" in:"path" jsonschema:"description=Environment key"`
+	ProjectKey     string `json:"projectKey" in:"path" jsonschema:"description=Project"`
+	EnvironmentKey string `json:"environmentKey" in:"path" jsonschema:"description=Environment"`
 	FeatureFlagKey string `json:"featureFlagKey" in:"path" jsonschema:"description=Flag key"`
 	Range
 	TZ
@@ -66,8 +66,8 @@ type StreamBySDKVersionParams struct {
 	StreamSource
 	Range
 	TZ
-	SDK     string `json:"sdk,omitempty" jsonschema:"description=SDK name filter"`
-	Version string `json:"version,omitempty" jsonschema:"description=SDK version filter"`
+	SDK     string `json:"sdk,omitempty" jsonschema:"description=SDK name"`
+	Version string `json:"version,omitempty" jsonschema:"description=SDK version"`
 }
 
 // StreamSDKVersionsParams are the parameters of getStreamUsageSdkversion.
@@ -78,14 +78,14 @@ type StreamSDKVersionsParams struct {
 // MAUParams are the parameters of getMauUsage.
 type MAUParams struct {
 	Range
-	Project         []string `json:"project,omitempty" jsonschema:"description=Project key filter"`
-	Environment     []string `json:"environment,omitempty" jsonschema:"description=Environment key filter (needs exactly one project)"`
-	SDKType         []string `json:"sdktype,omitempty" jsonschema:"description=SDK type filter,enum=client,enum=server"`
-	SDK             []string `json:"sdk,omitempty" jsonschema:"description=SDK name filter"`
-	Anonymous       string   `json:"anonymous,omitempty" jsonschema:"description=Only anonymous (true) or only identified (false) users,enum=true,enum=false"`
-	GroupBy         []string `json:"groupby,omitempty" jsonschema:"description=Split into one series per value,enum=project,enum=environment,enum=sdktype,enum=sdk,enum=anonymous,enum=contextKind,enum=sdkAppId"`
-	AggregationType string   `json:"aggregationType,omitempty" jsonschema:"description=Counting window (default rolling_30d),enum=rolling_30d,enum=month_to_date,enum=daily_incremental"`
-	ContextKind     []string `json:"contextKind,omitempty" jsonschema:"description=Context kind filter (default user)"`
+	Project         []string `json:"project,omitempty" jsonschema:"description=Projects"`
+	Environment     []string `json:"environment,omitempty" jsonschema:"description=Environments"`
+	SDKType         []string `json:"sdktype,omitempty" jsonschema:"description=SDK types,enum=client,enum=server"`
+	SDK             []string `json:"sdk,omitempty" jsonschema:"description=SDK names"`
+	Anonymous       string   `json:"anonymous,omitempty" jsonschema:"description=Anonymous,enum=true,enum=false"`
+	GroupBy         []string `json:"groupby,omitempty" jsonschema:"description=Group by,enum=project,enum=environment,enum=sdktype,enum=sdk,enum=anonymous,enum=contextKind,enum=sdkAppId"`
+	AggregationType string   `json:"aggregationType,omitempty" jsonschema:"description=Aggregation,enum=rolling_30d,enum=month_to_date,enum=daily_incremental"`
+	ContextKind     []string `json:"contextKind,omitempty" jsonschema:"description=Context kinds"`
 }
 
 // MAUByCategoryParams are the parameters of getMauUsageByCategory.
@@ -102,7 +102,7 @@ type MAUSDKsParams struct {
 // IntervalCommon are the newest edition's aggregation and granularity for the
 // monthly-billed interval endpoints.
 type IntervalCommon struct {
-	AggregationType string `json:"aggregationType,omitempty" jsonschema:"description=Cumulative or per bucket,enum=month_to_date,enum=incremental"`
+	AggregationType string `json:"aggregationType,omitempty" jsonschema:"description=Aggregation,enum=month_to_date,enum=incremental"`
 	Granularity     string `json:"granularity,omitempty" jsonschema:"description=Bucket size,enum=daily,enum=hourly,enum=monthly"`
 }
 
@@ -110,8 +110,8 @@ type IntervalCommon struct {
 type DataExportEventsParams struct {
 	Range
 	ProjectEnv
-	EventKind []string `json:"eventKind,omitempty" jsonschema:"description=Event kind filter"`
-	GroupBy   []string `json:"groupBy,omitempty" jsonschema:"description=Split into one series per value,enum=environmentId,enum=eventKind"`
+	EventKind []string `json:"eventKind,omitempty" jsonschema:"description=Event kinds"`
+	GroupBy   []string `json:"groupBy,omitempty" jsonschema:"description=Group by,enum=environmentId,enum=eventKind"`
 	IntervalCommon
 }
 
@@ -119,8 +119,8 @@ type DataExportEventsParams struct {
 type ExperimentationKeysParams struct {
 	Range
 	ProjectEnv
-	ExperimentID []string `json:"experimentId,omitempty" jsonschema:"description=Experiment ID filter"`
-	GroupBy      []string `json:"groupBy,omitempty" jsonschema:"description=Split into one series per value,enum=projectId,enum=environmentId,enum=experimentId"`
+	ExperimentID []string `json:"experimentId,omitempty" jsonschema:"description=Experiment IDs"`
+	GroupBy      []string `json:"groupBy,omitempty" jsonschema:"description=Group by,enum=projectId,enum=environmentId,enum=experimentId"`
 	IntervalCommon
 }
 
@@ -128,21 +128,21 @@ type ExperimentationKeysParams struct {
 // (seed edition only: one project and one environment).
 type ExperimentationUnitsParams struct {
 	Range
-	ProjectKey     string `json:"projectKey,omitempty" jsonschema:"description=Project key"`
-	EnvironmentKey string `json:"environmentKey,omitempty" jsonschema:"description=Environment key (needs projectKey)"`
+	ProjectKey     string `json:"projectKey,omitempty" jsonschema:"description=Project"`
+	EnvironmentKey string `json:"environmentKey,omitempty" jsonschema:"description=Environment"`
 }
 
 // ServiceConnectionsParams are the parameters of getServiceConnectionUsage.
 type ServiceConnectionsParams struct {
 	Range
 	ProjectEnv
-	ConnectionType []string `json:"connectionType,omitempty" jsonschema:"description=Connection type filter"`
-	RelayVersion   []string `json:"relayVersion,omitempty" jsonschema:"description=Relay Proxy version filter"`
-	SDKName        []string `json:"sdkName,omitempty" jsonschema:"description=SDK name filter"`
-	SDKVersion     []string `json:"sdkVersion,omitempty" jsonschema:"description=SDK version filter"`
-	SDKType        []string `json:"sdkType,omitempty" jsonschema:"description=SDK type filter"`
-	SDKAppID       []string `json:"sdkAppId,omitempty" jsonschema:"description=SDK application ID filter"`
-	GroupBy        []string `json:"groupBy,omitempty" jsonschema:"description=Split into one series per value,enum=projectId,enum=environmentId,enum=connectionType,enum=relayVersion,enum=sdkName,enum=sdkVersion,enum=sdkType,enum=sdkAppId"`
+	ConnectionType []string `json:"connectionType,omitempty" jsonschema:"description=Connection types"`
+	RelayVersion   []string `json:"relayVersion,omitempty" jsonschema:"description=Relay versions"`
+	SDKName        []string `json:"sdkName,omitempty" jsonschema:"description=SDK names"`
+	SDKVersion     []string `json:"sdkVersion,omitempty" jsonschema:"description=SDK versions"`
+	SDKType        []string `json:"sdkType,omitempty" jsonschema:"description=SDK types"`
+	SDKAppID       []string `json:"sdkAppId,omitempty" jsonschema:"description=SDK app IDs"`
+	GroupBy        []string `json:"groupBy,omitempty" jsonschema:"description=Group by,enum=projectId,enum=environmentId,enum=connectionType,enum=relayVersion,enum=sdkName,enum=sdkVersion,enum=sdkType,enum=sdkAppId"`
 	IntervalCommon
 }
 
@@ -150,23 +150,23 @@ type ServiceConnectionsParams struct {
 
 // ContextAggregation is the aggregation of the MAU and contexts successors.
 type ContextAggregation struct {
-	AggregationType string `json:"aggregationType,omitempty" jsonschema:"description=Counting window,enum=month_to_date,enum=incremental,enum=rolling_30d"`
-	Granularity     string `json:"granularity,omitempty" jsonschema:"description=Bucket size (e.g. daily)"`
+	AggregationType string `json:"aggregationType,omitempty" jsonschema:"description=Aggregation,enum=month_to_date,enum=incremental,enum=rolling_30d"`
+	Granularity     string `json:"granularity,omitempty" jsonschema:"description=Bucket size"`
 }
 
 // Anonymous filters the MAU and contexts successors by anonymity.
 type Anonymous struct {
-	Anonymous []string `json:"anonymous,omitempty" jsonschema:"description=Anonymity filter,enum=true,enum=false"`
+	Anonymous []string `json:"anonymous,omitempty" jsonschema:"description=Anonymous,enum=true,enum=false"`
 }
 
 // TotalMAUParams are the parameters of getMAUTotalUsage.
 type TotalMAUParams struct {
 	Range
 	ProjectEnv
-	SDKName []string `json:"sdkName,omitempty" jsonschema:"description=SDK name filter"`
-	SDKType []string `json:"sdkType,omitempty" jsonschema:"description=SDK type filter"`
+	SDKName []string `json:"sdkName,omitempty" jsonschema:"description=SDK names"`
+	SDKType []string `json:"sdkType,omitempty" jsonschema:"description=SDK types"`
 	Anonymous
-	GroupBy []string `json:"groupBy,omitempty" jsonschema:"description=Split into one series per value,enum=projectId,enum=environmentId,enum=sdkName,enum=sdkType,enum=sdkAppId,enum=anonymousV2"`
+	GroupBy []string `json:"groupBy,omitempty" jsonschema:"description=Group by,enum=projectId,enum=environmentId,enum=sdkName,enum=sdkType,enum=sdkAppId,enum=anonymousV2"`
 	ContextAggregation
 }
 
@@ -174,9 +174,9 @@ type TotalMAUParams struct {
 type ClientsideMAUParams struct {
 	Range
 	ProjectEnv
-	SDKName []string `json:"sdkName,omitempty" jsonschema:"description=SDK name filter"`
+	SDKName []string `json:"sdkName,omitempty" jsonschema:"description=SDK names"`
 	Anonymous
-	GroupBy []string `json:"groupBy,omitempty" jsonschema:"description=Split into one series per value,enum=projectId,enum=environmentId,enum=sdkName,enum=sdkAppId,enum=anonymousV2"`
+	GroupBy []string `json:"groupBy,omitempty" jsonschema:"description=Group by,enum=projectId,enum=environmentId,enum=sdkName,enum=sdkAppId,enum=anonymousV2"`
 	ContextAggregation
 }
 
@@ -184,11 +184,11 @@ type ClientsideMAUParams struct {
 type TotalContextsParams struct {
 	Range
 	ProjectEnv
-	ContextKind []string `json:"contextKind,omitempty" jsonschema:"description=Context kind filter"`
-	SDKName     []string `json:"sdkName,omitempty" jsonschema:"description=SDK name filter"`
-	SDKType     []string `json:"sdkType,omitempty" jsonschema:"description=SDK type filter"`
+	ContextKind []string `json:"contextKind,omitempty" jsonschema:"description=Context kinds"`
+	SDKName     []string `json:"sdkName,omitempty" jsonschema:"description=SDK names"`
+	SDKType     []string `json:"sdkType,omitempty" jsonschema:"description=SDK types"`
 	Anonymous
-	GroupBy []string `json:"groupBy,omitempty" jsonschema:"description=Split into one series per value,enum=projectId,enum=environmentId,enum=sdkName,enum=sdkType,enum=sdkAppId,enum=anonymousV2"`
+	GroupBy []string `json:"groupBy,omitempty" jsonschema:"description=Group by,enum=projectId,enum=environmentId,enum=sdkName,enum=sdkType,enum=sdkAppId,enum=anonymousV2"`
 	ContextAggregation
 }
 
@@ -197,10 +197,10 @@ type TotalContextsParams struct {
 type SideContextsParams struct {
 	Range
 	ProjectEnv
-	ContextKind []string `json:"contextKind,omitempty" jsonschema:"description=Context kind filter"`
-	SDKName     []string `json:"sdkName,omitempty" jsonschema:"description=SDK name filter"`
+	ContextKind []string `json:"contextKind,omitempty" jsonschema:"description=Context kinds"`
+	SDKName     []string `json:"sdkName,omitempty" jsonschema:"description=SDK names"`
 	Anonymous
-	GroupBy []string `json:"groupBy,omitempty" jsonschema:"description=Split into one series per value,enum=projectId,enum=environmentId,enum=sdkName,enum=sdkAppId,enum=anonymousV2"`
+	GroupBy []string `json:"groupBy,omitempty" jsonschema:"description=Group by,enum=projectId,enum=environmentId,enum=sdkName,enum=sdkAppId,enum=anonymousV2"`
 	ContextAggregation
 }
 
@@ -208,9 +208,9 @@ type SideContextsParams struct {
 type ExperimentationEventsParams struct {
 	Range
 	ProjectEnv
-	EventKey  []string `json:"eventKey,omitempty" jsonschema:"description=Metric event key filter"`
-	EventKind []string `json:"eventKind,omitempty" jsonschema:"description=Event kind filter"`
-	GroupBy   []string `json:"groupBy,omitempty" jsonschema:"description=Split into one series per value,enum=environmentId,enum=eventKey,enum=eventKind"`
+	EventKey  []string `json:"eventKey,omitempty" jsonschema:"description=Event keys"`
+	EventKind []string `json:"eventKind,omitempty" jsonschema:"description=Event kinds"`
+	GroupBy   []string `json:"groupBy,omitempty" jsonschema:"description=Group by,enum=environmentId,enum=eventKey,enum=eventKind"`
 	IntervalCommon
 }
 
@@ -218,8 +218,8 @@ type ExperimentationEventsParams struct {
 type WarehouseExportParams struct {
 	Range
 	ProjectEnv
-	Destination []string `json:"destination,omitempty" jsonschema:"description=Warehouse filter,enum=snowflake-v2,enum=databricks,enum=bigquery,enum=redshift,enum=clickhouse"`
-	GroupBy     []string `json:"groupBy,omitempty" jsonschema:"description=Split into one series per value,enum=projectId,enum=environmentId,enum=destination"`
+	Destination []string `json:"destination,omitempty" jsonschema:"description=Destinations,enum=snowflake-v2,enum=databricks,enum=bigquery,enum=redshift,enum=clickhouse"`
+	GroupBy     []string `json:"groupBy,omitempty" jsonschema:"description=Group by,enum=projectId,enum=environmentId,enum=destination"`
 	IntervalCommon
 }
 
@@ -227,16 +227,16 @@ type WarehouseExportParams struct {
 type AIRunsParams struct {
 	Range
 	ProjectEnv
-	SDKName    []string `json:"sdkName,omitempty" jsonschema:"description=SDK name filter"`
-	SDKVersion []string `json:"sdkVersion,omitempty" jsonschema:"description=SDK version filter"`
-	SDKType    []string `json:"sdkType,omitempty" jsonschema:"description=SDK type filter"`
-	GroupBy    []string `json:"groupBy,omitempty" jsonschema:"description=Split into one series per value,enum=projectId,enum=environmentId,enum=sdkName,enum=sdkVersion,enum=sdkType"`
+	SDKName    []string `json:"sdkName,omitempty" jsonschema:"description=SDK names"`
+	SDKVersion []string `json:"sdkVersion,omitempty" jsonschema:"description=SDK versions"`
+	SDKType    []string `json:"sdkType,omitempty" jsonschema:"description=SDK types"`
+	GroupBy    []string `json:"groupBy,omitempty" jsonschema:"description=Group by,enum=projectId,enum=environmentId,enum=sdkName,enum=sdkVersion,enum=sdkType"`
 	IntervalCommon
 }
 
 // ProjectOnly filters observability and Vega AI usage by project.
 type ProjectOnly struct {
-	ProjectKey []string `json:"projectKey,omitempty" jsonschema:"description=Project key"`
+	ProjectKey []string `json:"projectKey,omitempty" jsonschema:"description=Projects"`
 }
 
 // ObservabilityParams are the parameters of the observability errors, logs,
@@ -244,26 +244,26 @@ type ProjectOnly struct {
 type ObservabilityParams struct {
 	Range
 	ProjectOnly
-	Granularity     string `json:"granularity,omitempty" jsonschema:"description=Bucket size (e.g. daily)"`
-	AggregationType string `json:"aggregationType,omitempty" jsonschema:"description=Counting window,enum=month_to_date,enum=incremental,enum=rolling_30d"`
+	Granularity     string `json:"granularity,omitempty" jsonschema:"description=Bucket size"`
+	AggregationType string `json:"aggregationType,omitempty" jsonschema:"description=Aggregation,enum=month_to_date,enum=incremental,enum=rolling_30d"`
 }
 
 // ObservabilityMetricsParams are the parameters of getObservabilityMetricsUsage.
 type ObservabilityMetricsParams struct {
 	Range
 	ProjectOnly
-	Granularity     string `json:"granularity,omitempty" jsonschema:"description=Bucket size (e.g. daily)"`
-	AggregationType string `json:"aggregationType,omitempty" jsonschema:"description=Cumulative or average,enum=month_to_date,enum=average"`
+	Granularity     string `json:"granularity,omitempty" jsonschema:"description=Bucket size"`
+	AggregationType string `json:"aggregationType,omitempty" jsonschema:"description=Aggregation,enum=month_to_date,enum=average"`
 }
 
 // SDKAllVersionsParams are the parameters of getSdkAllVersions.
 type SDKAllVersionsParams struct {
-	EnvironmentID  string `json:"environmentId,omitempty" jsonschema:"description=Environment ID filter"`
-	ProjectID      string `json:"projectId,omitempty" jsonschema:"description=Project ID filter"`
-	SDKName        string `json:"sdkName,omitempty" jsonschema:"description=SDK name filter"`
-	SDKType        string `json:"sdkType,omitempty" jsonschema:"description=SDK type filter"`
-	SDKAppID       string `json:"sdkAppId,omitempty" jsonschema:"description=SDK application ID filter"`
-	ConnectionType string `json:"connectionType,omitempty" jsonschema:"description=Connection type filter"`
+	EnvironmentID  string `json:"environmentId,omitempty" jsonschema:"description=Environment ID"`
+	ProjectID      string `json:"projectId,omitempty" jsonschema:"description=Project ID"`
+	SDKName        string `json:"sdkName,omitempty" jsonschema:"description=SDK names"`
+	SDKType        string `json:"sdkType,omitempty" jsonschema:"description=SDK types"`
+	SDKAppID       string `json:"sdkAppId,omitempty" jsonschema:"description=SDK app IDs"`
+	ConnectionType string `json:"connectionType,omitempty" jsonschema:"description=Connection types"`
 }
 
 // NoParams is the parameter set of an endpoint that takes none.

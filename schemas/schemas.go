@@ -1,0 +1,25 @@
+package schemas
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+)
+
+//go:embed input/*.json
+var inputs embed.FS
+
+// Input returns the input schema of the named tool, as generated into input/
+// by `UPDATE_SCHEMAS=1 go test ./schemas`.
+func Input(tool string) (json.RawMessage, error) {
+	b, err := inputs.ReadFile("input/" + tool + ".json")
+	if err != nil {
+		return nil, fmt.Errorf("no input schema for %s (run UPDATE_SCHEMAS=1 go test ./schemas): %w", tool, err)
+	}
+	return b, nil
+}
+
+// Output is the output schema shared by every tool: structuredContent holds
+// "summary" (per-series figures, or a count and a list) and "raw" (LaunchDarkly's
+// body, unchanged). It is kept minimal: every byte of tools/list is paid on every request.
+var Output = json.RawMessage(`{"type":"object","required":["summary","raw"]}`)

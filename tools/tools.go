@@ -1,0 +1,302 @@
+// Package tools turns the usage endpoints declared in package client into MCP
+// tools: one declaration each (client.Endpoints), one framework that gives
+// every tool its schema, validation, call, error text and summary.
+package tools
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/ld-usage-mcp/ld-usage-mcp/client"
+	"github.com/ld-usage-mcp/ld-usage-mcp/schemas"
+)
+
+// DefaultCallTimeout is the budget of one tool call, retries included.
+const DefaultCallTimeout = 30 * time.Second
+
+// Config configures the tool set.
+type Config struct {
+	Client      *client.Client   // configured with base URL, transport and the server's key (which may be empty)
+	Demo        bool             // results come from the built-in emulator: every result says so
+	Now         func() time.Time // default time.Now
+	CallTimeout time.Duration    // default DefaultCallTimeout
+	Logger      *slog.Logger     // default: discard
+	Version     string
+	Selection   Selection
+	// OnCall, when set, is told of every finished call (for metrics).
+	OnCall func(CallInfo)
+}
+
+// CallInfo describes a finished tool call.
+type CallInfo struct {
+	Tool     string
+	Duration time.Duration
+	Outcome  string // "ok", "invalid", "no_key", "upstream_error", "error"
+	Status   int    // upstream HTTP status, 0 when no answer
+}
+
+// Tool is one MCP tool, bound to its endpoint.
+type Tool struct {
+	Endpoint  *client.Endpoint
+	validator validator
+}
+
+// Server is the set of selected tools with their configuration.
+type Server struct {
+	cfg    Config
+	tools  []*Tool
+	byName map[string]*Tool
+}
+
+// New selects the tools and prepares them. It does no reflection or schema
+// compilation: schemas are embedded, validators compile on first use.
+func New(cfg Config) (*Server, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.CallTimeout <= 0 {
+		cfg.CallTimeout = DefaultCallTimeout
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Version == "" {
+		cfg.Version = "dev"
+	}
+	eps, err := cfg.Selection.Apply(client.Endpoints)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, byName: map[string]*Tool{}}
+	for _, ep := range eps {
+		raw, err := schemas.Input(ep.Tool)
+		if err != nil {
+			return nil, err
+		}
+		t := &Tool{Endpoint: ep, validator: validator{raw: raw, name: ep.Tool}}
+		s.tools = append(s.tools, t)
+		s.byName[ep.Tool] = t
+	}
+	return s, nil
+}
+
+// Tools lists the selected tools in table order.
+func (s *Server) Tools() []*Tool { return s.tools }
+
+// Lookup returns a selected tool by name.
+func (s *Server) Lookup(name string) *Tool { return s.byName[name] }
+
+// Definition is the tool as tools/list shows it.
+func (t *Tool) Definition() mcp.Tool {
+	ep := t.Endpoint
+	yes, no := true, false
+	tool := mcp.Tool{
+		Name:            ep.Tool,
+		Title:           ep.Title,
+		Description:     ep.Description,
+		RawInputSchema:  t.validator.raw,
+		RawOutputSchema: schemas.Output,
+		Annotations: mcp.ToolAnnotation{
+			ReadOnlyHint:    &yes,
+			DestructiveHint: &no,
+			IdempotentHint:  &yes,
+			OpenWorldHint:   &yes,
+		},
+	}
+	return tool
+}
+
+// MCP builds the MCP server that serves the selected tools.
+func (s *Server) MCP() *server.MCPServer {
+	hooks := &server.Hooks{}
+	hooks.AddOnRequestInitialization(s.refuseUnselected)
+	srv := server.NewMCPServer("ld-usage-mcp", s.cfg.Version,
+		server.WithToolCapabilities(false),
+		server.WithInstructions(Instructions),
+		server.WithHooks(hooks),
+		server.WithToolFilter(narrowFilter),
+	)
+	for _, t := range s.tools {
+		srv.AddTool(t.Definition(), s.handler(t))
+	}
+	return srv
+}
+
+func (s *Server) handler(t *Tool) server.ToolHandlerFunc {
+	return func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		return s.Call(ctx, t, req.Params.Arguments), nil
+	}
+}
+
+// Call runs one call of t with the given arguments (a JSON object as decoded
+// by encoding/json) and returns its result; failures are tool errors, never Go
+// errors, and panics are recovered into tool errors.
+func (s *Server) Call(ctx context.Context, t *Tool, arguments any) (res *mcp.CallToolResult) {
+	start := time.Now()
+	info := CallInfo{Tool: t.Endpoint.Tool, Outcome: "ok"}
+	defer func() {
+		if r := recover(); r != nil {
+			s.cfg.Logger.Error("panic in tool handler", "tool", t.Endpoint.Tool, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			info.Outcome = "error"
+			res = mcp.NewToolResultError(fmt.Sprintf("internal error in %s; the server keeps serving, please report it", t.Endpoint.Tool))
+		}
+		info.Duration = time.Since(start)
+		level := slog.LevelInfo
+		if info.Outcome != "ok" {
+			level = slog.LevelWarn
+		}
+		s.cfg.Logger.Log(ctx, level, "tool call", "tool", info.Tool, "duration_ms", info.Duration.Milliseconds(), "outcome", info.Outcome, "upstream_status", info.Status)
+		if s.cfg.OnCall != nil {
+			s.cfg.OnCall(info)
+		}
+	}()
+
+	var raw map[string]any
+	switch a := arguments.(type) {
+	case nil:
+	case map[string]any:
+		raw = a
+	default:
+		info.Outcome = "invalid"
+		return mcp.NewToolResultError(fmt.Sprintf("arguments of %s must be a JSON object, got %s", t.Endpoint.Tool, jsonType(arguments)))
+	}
+	now := s.cfg.Now()
+	c, err := t.parseArgs(raw, now)
+	if err != nil {
+		info.Outcome = "invalid"
+		return mcp.NewToolResultError(err.Error())
+	}
+
+	cl := s.cfg.Client
+	if k, ok := KeyFromContext(ctx); ok {
+		cl = cl.WithKey(k)
+	}
+	if cl == nil || !cl.HasKey() {
+		info.Outcome = "no_key"
+		return mcp.NewToolResultError(NoKeyMessage)
+	}
+
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.CallTimeout)
+	defer cancel()
+	resp, err := cl.Do(ctx, t.Endpoint, c.req)
+	if err != nil {
+		var ae *client.APIError
+		if errors.As(err, &ae) {
+			info.Status = ae.Status
+		}
+		info.Outcome = "upstream_error"
+		return mcp.NewToolResultError(s.errorText(t.Endpoint, c, err, ctx))
+	}
+	info.Status = resp.Status
+
+	sum := Summarize(SummaryInput{
+		Endpoint:    t.Endpoint,
+		Response:    resp,
+		Aggregation: c.aggregation,
+		Asked:       asked(t.Endpoint, c),
+		From:        c.from,
+		To:          c.to,
+		Demo:        s.cfg.Demo,
+	})
+	return &mcp.CallToolResult{
+		Content:           []mcp.Content{mcp.NewTextContent(sum.Text())},
+		StructuredContent: structured{Summary: sum, Raw: resp.Raw},
+	}
+}
+
+// structured is structuredContent: the summary and LaunchDarkly's body, unchanged.
+type structured struct {
+	Summary *Summary        `json:"summary"`
+	Raw     json.RawMessage `json:"raw"`
+}
+
+// asked renders the call as one line: the tool and its arguments, sorted.
+func asked(ep *client.Endpoint, c *call) string {
+	var parts []string
+	for _, p := range ep.Spec() {
+		if p.Time {
+			continue
+		}
+		if v := c.args[p.Name]; len(v) > 0 {
+			parts = append(parts, p.Name+"="+strings.Join(v, ","))
+		}
+	}
+	sort.Strings(parts)
+	return strings.TrimSpace(ep.Tool + " " + strings.Join(parts, " "))
+}
+
+// Selection chooses which tools a server exposes.
+type Selection struct {
+	Toolsets []string // toolset names; empty means all
+	Tools    []string // tool names added to (or, alone, replacing) the toolsets
+	Exclude  []string // tool names removed at the end
+}
+
+// Toolsets lists every toolset name in table order.
+func Toolsets() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, ep := range client.Endpoints {
+		if !seen[ep.Toolset] {
+			seen[ep.Toolset] = true
+			out = append(out, ep.Toolset)
+		}
+	}
+	return out
+}
+
+// Apply returns the selected endpoints in table order, or an error naming an unknown toolset or tool.
+func (sel Selection) Apply(all []*client.Endpoint) ([]*client.Endpoint, error) {
+	sets := map[string]bool{}
+	for _, n := range sel.Toolsets {
+		if n == "all" {
+			for _, ts := range Toolsets() {
+				sets[ts] = true
+			}
+			continue
+		}
+		if !contains(Toolsets(), n) {
+			return nil, fmt.Errorf("unknown toolset %q; toolsets: all, %s", n, strings.Join(Toolsets(), ", "))
+		}
+		sets[n] = true
+	}
+	names := map[string]bool{}
+	for _, n := range append(append([]string{}, sel.Tools...), sel.Exclude...) {
+		if client.Lookup(n) == nil || client.Lookup(n).Tool != n {
+			return nil, fmt.Errorf("unknown tool %q; run `ld-usage-mcp tools` to list them", n)
+		}
+	}
+	for _, n := range sel.Tools {
+		names[n] = true
+	}
+	everything := len(sel.Toolsets) == 0 && len(sel.Tools) == 0
+	var out []*client.Endpoint
+	for _, ep := range all {
+		if (everything || sets[ep.Toolset] || names[ep.Tool]) && !contains(sel.Exclude, ep.Tool) {
+			out = append(out, ep)
+		}
+	}
+	if len(out) == 0 {
+		return nil, errors.New("the tool selection leaves no tool")
+	}
+	return out, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
