@@ -1,0 +1,383 @@
+// Command ld-usage-mcp is an MCP server that answers questions about a
+// LaunchDarkly account's usage (MAU, contexts, evaluations, streams, events,
+// experimentation, data export, service connections, observability, SDKs)
+// from LaunchDarkly's Account usage (beta) API.
+//
+//	ld-usage-mcp                         MCP over stdio (what MCP clients spawn)
+//	ld-usage-mcp --transport http        MCP streamable HTTP at /mcp
+//	ld-usage-mcp tools                   list the tools
+//	ld-usage-mcp call TOOL name=value…   run one tool call and print its summary
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	mcpclient "github.com/mark3labs/mcp-go/client"
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/ld-usage-mcp/ld-usage-mcp/client"
+	"github.com/ld-usage-mcp/ld-usage-mcp/emulator"
+	"github.com/ld-usage-mcp/ld-usage-mcp/tools"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "0.1.0"
+
+// Exit codes of the command line.
+const (
+	exitOK    = 0
+	exitTool  = 1 // a tool call ended in a tool error
+	exitUsage = 2 // bad flags or arguments
+)
+
+func main() {
+	os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
+}
+
+// options are the parsed flags and environment.
+type options struct {
+	transport   string
+	addr        string
+	apiKey      client.Key
+	serverURL   string
+	demo        bool
+	tools       string
+	toolsets    string
+	exclude     string
+	logLevel    string
+	callTimeout time.Duration
+	noCache     bool
+	jsonOut     bool
+	showVersion bool
+	http        httpOptions
+}
+
+func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("ld-usage-mcp", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.transport, "transport", "stdio", "MCP transport: stdio, sse or http")
+	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "listen address HOST:PORT for sse/http")
+	fs.Func("api-key", "LaunchDarkly API access token (default $LAUNCHDARKLY_API_KEY)", func(s string) error {
+		o.apiKey = client.Key(s)
+		return nil
+	})
+	fs.StringVar(&o.serverURL, "server-url", "", "LaunchDarkly base URL (default $LAUNCHDARKLY_SERVER_URL or "+client.Commercial+")")
+	fs.BoolVar(&o.demo, "demo", false, "serve synthetic usage data from the built-in emulator: no key, no network")
+	fs.StringVar(&o.tools, "tools", "", "comma-separated tools to expose (with --toolsets: added to them)")
+	fs.StringVar(&o.toolsets, "toolsets", "", "comma-separated toolsets to expose (default all): "+strings.Join(tools.Toolsets(), ", "))
+	fs.StringVar(&o.exclude, "exclude-tools", "", "comma-separated tools to hide")
+	fs.StringVar(&o.logLevel, "log-level", "info", "log level on stderr: debug, info, warn, error")
+	fs.DurationVar(&o.callTimeout, "call-timeout", tools.DefaultCallTimeout, "budget of one tool call, retries included")
+	fs.BoolVar(&o.noCache, "no-cache", false, "do not cache LaunchDarkly answers")
+	fs.BoolVar(&o.jsonOut, "json", false, "with call: print the whole result as JSON")
+	fs.BoolVar(&o.showVersion, "version", false, "print the version and exit")
+	o.http.register(fs)
+	fs.Usage = func() { usage(fs, stderr) }
+	return fs
+}
+
+func usage(fs *flag.FlagSet, w io.Writer) {
+	fmt.Fprintf(w, `ld-usage-mcp %s: an MCP server for LaunchDarkly account usage.
+
+Usage:
+  ld-usage-mcp [flags]                        serve MCP (stdio unless --transport)
+  ld-usage-mcp [flags] tools                  list the tools
+  ld-usage-mcp [flags] call TOOL [name=value ...] [--json]
+                                              run one tool call; a repeated name makes an array
+Examples:
+  ld-usage-mcp --demo call get_mau_usage groupby=sdk from=-30d
+  LAUNCHDARKLY_API_KEY=api-… ld-usage-mcp call get_stream_usage source=server from=-7d
+
+Flags:
+`, version)
+	fs.PrintDefaults()
+}
+
+// parseArgs parses flags anywhere on the line (before or after the subcommand)
+// and returns the positional arguments.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	rest := args
+	for {
+		if err := fs.Parse(rest); err != nil {
+			return nil, err
+		}
+		rest = fs.Args()
+		for len(rest) > 0 && !isFlag(rest[0]) {
+			pos = append(pos, rest[0])
+			rest = rest[1:]
+		}
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if rest[0] == "--" {
+			return append(pos, rest[1:]...), nil
+		}
+	}
+}
+
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
+func isFlag(s string) bool { return len(s) > 1 && s[0] == '-' }
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	var o options
+	fs := newFlagSet(&o, stderr)
+	pos, err := parseArgs(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if err != nil {
+		return exitUsage
+	}
+	if o.showVersion {
+		fmt.Fprintf(stdout, "ld-usage-mcp %s\n", version)
+		return exitOK
+	}
+	if o.apiKey == "" {
+		o.apiKey = client.Key(getenv("LAUNCHDARKLY_API_KEY"))
+	}
+	if o.serverURL == "" {
+		o.serverURL = getenv("LAUNCHDARKLY_SERVER_URL")
+	}
+	if o.serverURL == "" {
+		o.serverURL = client.Commercial
+	}
+	o.http.fromEnv(getenv)
+	if len(pos) > 0 && !flagSet(fs, "log-level") {
+		o.logLevel = "error" // one-shot commands print their answer (and tool errors) themselves
+	}
+	logger, err := newLogger(stderr, o.logLevel)
+	if err != nil {
+		fmt.Fprintln(stderr, "ld-usage-mcp:", err)
+		return exitUsage
+	}
+
+	ts, err := newTools(&o, logger)
+	if err != nil {
+		fmt.Fprintln(stderr, "ld-usage-mcp:", err)
+		return exitUsage
+	}
+
+	if len(pos) > 0 {
+		switch pos[0] {
+		case "tools":
+			if len(pos) > 1 {
+				fmt.Fprintln(stderr, "ld-usage-mcp: tools takes no arguments")
+				return exitUsage
+			}
+			listTools(stdout, ts)
+			return exitOK
+		case "call":
+			return callCommand(ctx, ts, pos[1:], o.jsonOut, stdout, stderr)
+		default:
+			fmt.Fprintf(stderr, "ld-usage-mcp: unknown command %q (commands: tools, call; see --help)\n", pos[0])
+			return exitUsage
+		}
+	}
+
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	switch o.transport {
+	case "stdio":
+		if isTerminal(stdin) {
+			fmt.Fprintf(stderr, "ld-usage-mcp %s: an MCP server for LaunchDarkly account usage, speaking MCP (JSON-RPC) on stdin/stdout.\n"+
+				"It is meant to be started by an MCP client (Claude Desktop, Claude Code, Cursor, VS Code): see README.md.\n"+
+				"To try it by hand:  ld-usage-mcp --demo call get_mau_usage groupby=sdk   (or: ld-usage-mcp tools, --help).\n"+
+				"Waiting for MCP messages on stdin; Ctrl-C to quit.\n", version)
+		}
+		logger.Info("serving MCP on stdio", "version", version, "tools", len(ts.Tools()), "demo", o.demo, "key_set", o.apiKey != "")
+		err = server.NewStdioServer(ts.MCP()).Listen(ctx, stdin, stdout)
+		if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, io.EOF) {
+			logger.Error("stdio server stopped", "err", err)
+			return 1
+		}
+		return exitOK
+	case "http", "sse":
+		if err := serveHTTP(ctx, &o, ts, logger); err != nil {
+			logger.Error("server stopped", "err", err)
+			return 1
+		}
+		return exitOK
+	default:
+		fmt.Fprintf(stderr, "ld-usage-mcp: unknown --transport %q: use stdio, sse or http\n", o.transport)
+		return exitUsage
+	}
+}
+
+func newLogger(w io.Writer, level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("bad --log-level %q: use debug, info, warn or error", level)
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
+}
+
+// newTools builds the LaunchDarkly client (or, with --demo, the in-process
+// emulator) and the tool set.
+func newTools(o *options, logger *slog.Logger) (*tools.Server, error) {
+	base, key := o.serverURL, o.apiKey
+	var rt http.RoundTripper = http.DefaultTransport
+	if o.demo {
+		base, key = "http://demo.emulator.invalid", client.Key(emulator.DemoKey)
+		rt = emulator.New(emulator.Options{}).Transport()
+	}
+	cl := client.New(base, key,
+		client.WithUserAgent("ld-usage-mcp/"+version),
+		client.WithHTTPClient(&http.Client{Transport: resilient(rt, o, logger)}),
+	)
+	return tools.New(tools.Config{
+		Client:      cl,
+		Demo:        o.demo,
+		CallTimeout: o.callTimeout,
+		Logger:      logger,
+		Version:     version,
+		Selection: tools.Selection{
+			Toolsets: splitList(o.toolsets),
+			Tools:    splitList(o.tools),
+			Exclude:  splitList(o.exclude),
+		},
+		OnCall: o.http.onCall,
+	})
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func listTools(w io.Writer, ts *tools.Server) {
+	for _, t := range ts.Tools() {
+		fmt.Fprintf(w, "%-34s %s\n", t.Endpoint.Tool, t.Endpoint.Description)
+	}
+}
+
+// callCommand runs one tool call through an in-process MCP client session, so
+// that the command line exercises exactly the code MCP clients reach.
+func callCommand(ctx context.Context, ts *tools.Server, args []string, jsonOut bool, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, "ld-usage-mcp: call needs a tool name: ld-usage-mcp call TOOL [name=value ...]; tools: ld-usage-mcp tools")
+		return exitUsage
+	}
+	name := args[0]
+	if ts.Lookup(name) == nil {
+		if ep := client.Lookup(name); ep != nil && ep.Tool == name {
+			fmt.Fprintf(stderr, "ld-usage-mcp: tool %s is not enabled: it belongs to toolset %q (see --toolsets, --tools, --exclude-tools)\n", name, ep.Toolset)
+		} else {
+			fmt.Fprintf(stderr, "ld-usage-mcp: unknown tool %q; run `ld-usage-mcp tools` to list them\n", name)
+		}
+		return exitUsage
+	}
+	arguments, err := callArguments(args[1:])
+	if err != nil {
+		fmt.Fprintln(stderr, "ld-usage-mcp:", err)
+		return exitUsage
+	}
+
+	c, err := mcpclient.NewInProcessClient(ts.MCP())
+	if err != nil {
+		fmt.Fprintln(stderr, "ld-usage-mcp:", err)
+		return 1
+	}
+	defer c.Close()
+	if err := c.Start(ctx); err != nil {
+		fmt.Fprintln(stderr, "ld-usage-mcp:", err)
+		return 1
+	}
+	init := mcp.InitializeRequest{}
+	init.Params.ProtocolVersion = mcp.LATEST_PROTOCOL_VERSION
+	init.Params.ClientInfo = mcp.Implementation{Name: "ld-usage-mcp-cli", Version: version}
+	if _, err := c.Initialize(ctx, init); err != nil {
+		fmt.Fprintln(stderr, "ld-usage-mcp:", err)
+		return 1
+	}
+	req := mcp.CallToolRequest{}
+	req.Params.Name = name
+	req.Params.Arguments = arguments
+	res, err := c.CallTool(ctx, req)
+	if err != nil {
+		fmt.Fprintln(stderr, "ld-usage-mcp:", err)
+		return 1
+	}
+	if jsonOut {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(struct {
+			Content           []mcp.Content `json:"content"`
+			StructuredContent any           `json:"structuredContent,omitempty"`
+			IsError           bool          `json:"isError"`
+		}{res.Content, res.StructuredContent, res.IsError})
+	} else {
+		for _, ct := range res.Content {
+			if tc, ok := ct.(mcp.TextContent); ok {
+				fmt.Fprintln(stdout, tc.Text)
+			}
+		}
+	}
+	if res.IsError {
+		return exitTool
+	}
+	return exitOK
+}
+
+// callArguments turns name=value pairs into a JSON object; a repeated name makes an array.
+func callArguments(pairs []string) (map[string]any, error) {
+	multi := map[string][]string{}
+	var order []string
+	for _, p := range pairs {
+		k, v, ok := strings.Cut(p, "=")
+		if !ok || k == "" {
+			return nil, fmt.Errorf("argument %q is not name=value", p)
+		}
+		if _, seen := multi[k]; !seen {
+			order = append(order, k)
+		}
+		multi[k] = append(multi[k], v)
+	}
+	sort.Strings(order)
+	out := make(map[string]any, len(multi))
+	for _, k := range order {
+		if vs := multi[k]; len(vs) == 1 {
+			out[k] = vs[0]
+		} else {
+			arr := make([]any, len(vs))
+			for i, v := range vs {
+				arr[i] = v
+			}
+			out[k] = arr
+		}
+	}
+	return out, nil
+}
