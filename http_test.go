@@ -34,26 +34,26 @@ import (
 	"github.com/ld-usage-mcp/ld-usage-mcp/tools"
 )
 
-// syncBuffer is a log sink safe for concurrent writers.
-type syncBuffer struct {
+// lockedBuffer is a log sink safe for concurrent writers.
+type lockedBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) {
+func (s *lockedBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.Write(p)
 }
 
-func (s *syncBuffer) String() string {
+func (s *lockedBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
 }
 
-// newEmulator serves a fake LaunchDarkly on loopback that accepts keys.
-func newEmulator(t *testing.T, keys ...string) (*emulator.Emulator, string) {
+// startEmulator serves a fake LaunchDarkly on loopback that accepts keys.
+func startEmulator(t *testing.T, keys ...string) (*emulator.Emulator, string) {
 	t.Helper()
 	emu := emulator.New(emulator.Options{Keys: keys})
 	srv := httptest.NewServer(emu)
@@ -61,35 +61,38 @@ func newEmulator(t *testing.T, keys ...string) (*emulator.Emulator, string) {
 	return emu, srv.URL
 }
 
-// testServer is serveListener running on 127.0.0.1 with an emulator upstream.
-type testServer struct {
+// httpTestServer is serveListener running on 127.0.0.1 with an emulator upstream.
+type httpTestServer struct {
 	url    string // http://127.0.0.1:port
 	addr   string
-	logs   *syncBuffer
+	logs   *lockedBuffer
 	ts     *tools.Server
 	cancel context.CancelFunc
 	done   chan error
 }
 
-// startServer serves o (transport, keys, http options) in front of the
+// startHTTPServer serves o (transport, keys, http options) in front of the
 // emulator at emuURL and stops it at the end of the test.
-func startServer(t *testing.T, o *options, emuURL string) *testServer {
+func startHTTPServer(t *testing.T, o *options, emuURL string) *httpTestServer {
 	t.Helper()
 	o.serverURL = emuURL
 	o.noCache = true
 	if o.addr == "" {
 		o.addr = "127.0.0.1:0"
 	}
-	logs := &syncBuffer{}
+	logs := &lockedBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	ts, err := newTools(o, logger)
 	require.NoError(t, err)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &testServer{url: "http://" + ln.Addr().String(), addr: ln.Addr().String(), logs: logs, ts: ts, cancel: cancel, done: make(chan error, 1)}
+	s := &httpTestServer{url: "http://" + ln.Addr().String(), addr: ln.Addr().String(), logs: logs, ts: ts, cancel: cancel, done: make(chan error, 1)}
 	go func() { s.done <- serveListener(ctx, ln, o, ts, logger) }()
 	t.Cleanup(func() {
+		// Connections the clients dialed but never used would hold Shutdown
+		// for 5s (net/http waits that long for a first request on them).
+		http.DefaultTransport.(*http.Transport).CloseIdleConnections()
 		cancel()
 		select {
 		case err := <-s.done:
@@ -116,8 +119,8 @@ func (rt headerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return rt.base.RoundTrip(r)
 }
 
-// session is an MCP client session, whatever the library.
-type session interface {
+// mcpSession is an MCP client session, whatever the library.
+type mcpSession interface {
 	listTools(ctx context.Context) ([]string, error)
 	call(ctx context.Context, name string, args map[string]any) (text string, isError bool, err error)
 	close()
@@ -188,9 +191,9 @@ func (s mcpgoSession) call(ctx context.Context, name string, args map[string]any
 
 func (s mcpgoSession) close() { _ = s.c.Close() }
 
-// connect opens a session with library lib ("sdk" or "mcp-go") over
+// connectMCP opens a session with library lib ("sdk" or "mcp-go") over
 // transport ("http" or "sse"), sending headers on every request.
-func connect(ctx context.Context, lib, transport, baseURL string, headers map[string]string) (session, error) {
+func connectMCP(ctx context.Context, lib, transport, baseURL string, headers map[string]string) (mcpSession, error) {
 	switch lib {
 	case "sdk":
 		hc := &http.Client{Transport: headerTransport{base: http.DefaultTransport, h: headers}}
@@ -232,15 +235,15 @@ func connect(ctx context.Context, lib, transport, baseURL string, headers map[st
 	return nil, fmt.Errorf("unknown client library %q", lib)
 }
 
-func mustConnect(t *testing.T, ctx context.Context, lib, transport, baseURL string, headers map[string]string) session {
+func mustConnectMCP(t *testing.T, ctx context.Context, lib, transport, baseURL string, headers map[string]string) mcpSession {
 	t.Helper()
-	s, err := connect(ctx, lib, transport, baseURL, headers)
+	s, err := connectMCP(ctx, lib, transport, baseURL, headers)
 	require.NoError(t, err, "%s client over %s", lib, transport)
 	t.Cleanup(s.close)
 	return s
 }
 
-func testCtx(t *testing.T) context.Context {
+func httpTestCtx(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
 	return ctx
@@ -263,15 +266,15 @@ func requestsFor(emu *emulator.Emulator, flag string) []emulator.Recorded {
 	return out
 }
 
-var transports = []string{"http", "sse"}
+var httpTransports = []string{"http", "sse"}
 
 func TestHTTPListAndCall(t *testing.T) {
 	const key = "api-server-key-0001"
-	for _, tr := range transports {
+	for _, tr := range httpTransports {
 		t.Run(tr, func(t *testing.T) {
-			emu, emuURL := newEmulator(t, key)
+			emu, emuURL := startEmulator(t, key)
 			o := &options{transport: tr, apiKey: key}
-			srv := startServer(t, o, emuURL)
+			srv := startHTTPServer(t, o, emuURL)
 			var want []string
 			for _, tool := range srv.ts.Tools() {
 				want = append(want, tool.Endpoint.Tool)
@@ -279,8 +282,8 @@ func TestHTTPListAndCall(t *testing.T) {
 			sort.Strings(want)
 			for _, lib := range []string{"sdk", "mcp-go"} {
 				t.Run(lib, func(t *testing.T) {
-					ctx := testCtx(t)
-					s := mustConnect(t, ctx, lib, tr, srv.url, nil)
+					ctx := httpTestCtx(t)
+					s := mustConnectMCP(t, ctx, lib, tr, srv.url, nil)
 					names, err := s.listTools(ctx)
 					require.NoError(t, err)
 					assert.Equal(t, want, names)
@@ -310,11 +313,11 @@ func TestHTTPPerRequestTokens(t *testing.T) {
 	for i := range tokens {
 		tokens[i] = fmt.Sprintf("api-session-%02d-%08x", i, i*7919)
 	}
-	for _, tr := range transports {
+	for _, tr := range httpTransports {
 		t.Run(tr, func(t *testing.T) {
-			emu, emuURL := newEmulator(t, tokens...)
-			srv := startServer(t, &options{transport: tr}, emuURL) // no server key: a missing token would fail
-			ctx := testCtx(t)
+			emu, emuURL := startEmulator(t, tokens...)
+			srv := startHTTPServer(t, &options{transport: tr}, emuURL) // no server key: a missing token would fail
+			ctx := httpTestCtx(t)
 			var wg sync.WaitGroup
 			errs := make(chan error, n)
 			for i := range n {
@@ -331,7 +334,7 @@ func TestHTTPPerRequestTokens(t *testing.T) {
 						h = map[string]string{"Authorization": tokens[i]}
 					}
 					lib := []string{"sdk", "mcp-go"}[i%2]
-					s, err := connect(ctx, lib, tr, srv.url, h)
+					s, err := connectMCP(ctx, lib, tr, srv.url, h)
 					if err != nil {
 						errs <- fmt.Errorf("session %d (%s): connect: %w", i, lib, err)
 						return
@@ -371,12 +374,12 @@ func TestHTTPPerRequestTokens(t *testing.T) {
 }
 
 func TestHTTPNoKey(t *testing.T) {
-	for _, tr := range transports {
+	for _, tr := range httpTransports {
 		t.Run(tr, func(t *testing.T) {
-			emu, emuURL := newEmulator(t)
-			srv := startServer(t, &options{transport: tr}, emuURL)
-			ctx := testCtx(t)
-			s := mustConnect(t, ctx, "sdk", tr, srv.url, nil)
+			emu, emuURL := startEmulator(t)
+			srv := startHTTPServer(t, &options{transport: tr}, emuURL)
+			ctx := httpTestCtx(t)
+			s := mustConnectMCP(t, ctx, "sdk", tr, srv.url, nil)
 			text, isErr, err := s.call(ctx, "get_evaluations_usage", evalArgs("no-key"))
 			require.NoError(t, err)
 			assert.True(t, isErr)
@@ -386,8 +389,8 @@ func TestHTTPNoKey(t *testing.T) {
 	}
 }
 
-// do sends one raw HTTP request.
-func do(t *testing.T, method, url, body string, header map[string]string) *http.Response {
+// httpDo sends one raw HTTP request.
+func httpDo(t *testing.T, method, url, body string, header map[string]string) *http.Response {
 	t.Helper()
 	req, err := http.NewRequest(method, url, strings.NewReader(body))
 	require.NoError(t, err)
@@ -416,13 +419,13 @@ func TestHTTPAuthToken(t *testing.T) {
 		serverKey = "api-server-key-auth"
 		callerKey = "api-caller-key-auth"
 	)
-	for _, tr := range transports {
+	for _, tr := range httpTransports {
 		t.Run(tr, func(t *testing.T) {
-			emu, emuURL := newEmulator(t, serverKey, callerKey)
+			emu, emuURL := startEmulator(t, serverKey, callerKey)
 			o := &options{transport: tr, apiKey: serverKey}
 			o.http.authToken = bearer
 			o.http.metrics = true
-			srv := startServer(t, o, emuURL)
+			srv := startHTTPServer(t, o, emuURL)
 			path := map[string]string{"http": "/mcp", "sse": "/message?sessionId=x"}[tr]
 
 			for name, h := range map[string]map[string]string{
@@ -432,29 +435,29 @@ func TestHTTPAuthToken(t *testing.T) {
 				"basic":        {"Authorization": "Basic " + bearer},
 				"prefix":       {"Authorization": "Bearer " + bearer[:len(bearer)-1]},
 			} {
-				resp := do(t, http.MethodPost, srv.url+path, initializeBody, h)
+				resp := httpDo(t, http.MethodPost, srv.url+path, initializeBody, h)
 				assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, name)
 				assert.Contains(t, resp.Header.Get("WWW-Authenticate"), "Bearer", name)
 			}
-			resp := do(t, http.MethodGet, srv.url+"/metrics", "", nil)
+			resp := httpDo(t, http.MethodGet, srv.url+"/metrics", "", nil)
 			assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, "/metrics needs the token")
 			if tr == "sse" {
-				resp := do(t, http.MethodGet, srv.url+"/sse", "", nil)
+				resp := httpDo(t, http.MethodGet, srv.url+"/sse", "", nil)
 				assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, "/sse needs the token")
 			}
-			resp = do(t, http.MethodGet, srv.url+"/healthz", "", nil)
+			resp = httpDo(t, http.MethodGet, srv.url+"/healthz", "", nil)
 			assert.Equal(t, http.StatusOK, resp.StatusCode, "/healthz is open")
-			resp = do(t, http.MethodGet, srv.url+"/metrics", "", map[string]string{"Authorization": "Bearer " + bearer})
+			resp = httpDo(t, http.MethodGet, srv.url+"/metrics", "", map[string]string{"Authorization": "Bearer " + bearer})
 			assert.Equal(t, http.StatusOK, resp.StatusCode)
 			if tr == "http" {
-				resp := do(t, http.MethodPost, srv.url+"/mcp", initializeBody, map[string]string{"Authorization": "bearer " + bearer})
+				resp := httpDo(t, http.MethodPost, srv.url+"/mcp", initializeBody, map[string]string{"Authorization": "bearer " + bearer})
 				assert.Equal(t, http.StatusOK, resp.StatusCode, "right bearer")
 			}
 
-			ctx := testCtx(t)
+			ctx := httpTestCtx(t)
 			// With the right bearer, the server's key is used; the bearer is
 			// not a LaunchDarkly token and never goes upstream.
-			s := mustConnect(t, ctx, "sdk", tr, srv.url, map[string]string{"Authorization": "Bearer " + bearer})
+			s := mustConnectMCP(t, ctx, "sdk", tr, srv.url, map[string]string{"Authorization": "Bearer " + bearer})
 			text, isErr, err := s.call(ctx, "get_evaluations_usage", evalArgs("auth-server-key"))
 			require.NoError(t, err)
 			require.False(t, isErr, text)
@@ -463,7 +466,7 @@ func TestHTTPAuthToken(t *testing.T) {
 			assert.Equal(t, serverKey, reqs[0].Header.Get("Authorization"))
 
 			// The caller's own token goes in X-LaunchDarkly-Api-Key.
-			s = mustConnect(t, ctx, "mcp-go", tr, srv.url, map[string]string{"Authorization": "Bearer " + bearer, headerAPIKey: callerKey})
+			s = mustConnectMCP(t, ctx, "mcp-go", tr, srv.url, map[string]string{"Authorization": "Bearer " + bearer, headerAPIKey: callerKey})
 			text, isErr, err = s.call(ctx, "get_evaluations_usage", evalArgs("auth-caller-key"))
 			require.NoError(t, err)
 			require.False(t, isErr, text)
@@ -479,13 +482,13 @@ func TestHTTPAuthToken(t *testing.T) {
 }
 
 func TestHTTPHostAndOrigin(t *testing.T) {
-	_, emuURL := newEmulator(t)
-	for _, tr := range transports {
+	_, emuURL := startEmulator(t)
+	for _, tr := range httpTransports {
 		t.Run(tr, func(t *testing.T) {
 			o := &options{transport: tr}
 			o.http.allowedOrigins = "https://chat.example.com"
 			o.http.allowedHosts = "mcp.internal"
-			srv := startServer(t, o, emuURL)
+			srv := startHTTPServer(t, o, emuURL)
 			_, port, _ := net.SplitHostPort(srv.addr)
 			// POST to the MCP endpoint; on sse an unknown session gets 400 once past the checks.
 			path, passed := "/mcp", http.StatusOK
@@ -512,18 +515,18 @@ func TestHTTPHostAndOrigin(t *testing.T) {
 				{"allowed origin default port", map[string]string{"Origin": "https://chat.example.com:443"}, passed},
 				{"allowed host", map[string]string{"Host": "MCP.internal:8443"}, passed},
 			} {
-				resp := do(t, http.MethodPost, srv.url+path, initializeBody, c.header)
+				resp := httpDo(t, http.MethodPost, srv.url+path, initializeBody, c.header)
 				assert.Equal(t, c.want, resp.StatusCode, c.name)
 				if c.want != http.StatusForbidden && c.header["Origin"] != "" {
 					assert.Equal(t, c.header["Origin"], resp.Header.Get("Access-Control-Allow-Origin"), c.name)
 				}
 			}
 			// /healthz answers whatever the Host, for load balancers.
-			resp := do(t, http.MethodGet, srv.url+"/healthz", "", map[string]string{"Host": "10.1.2.3:8080"})
+			resp := httpDo(t, http.MethodGet, srv.url+"/healthz", "", map[string]string{"Host": "10.1.2.3:8080"})
 			assert.Equal(t, http.StatusOK, resp.StatusCode)
 
 			// A browser's preflight from an allowed origin.
-			resp = do(t, http.MethodOptions, srv.url+path, "", map[string]string{
+			resp = httpDo(t, http.MethodOptions, srv.url+path, "", map[string]string{
 				"Origin": "https://chat.example.com", "Access-Control-Request-Method": "POST",
 				"Access-Control-Request-Headers": "content-type, x-launchdarkly-api-key",
 			})
@@ -556,15 +559,15 @@ func TestAccessPolicyFlags(t *testing.T) {
 
 func TestHTTPBodyLimit(t *testing.T) {
 	const key = "api-body-limit"
-	for _, tr := range transports {
+	for _, tr := range httpTransports {
 		t.Run(tr, func(t *testing.T) {
-			emu, emuURL := newEmulator(t, key)
+			emu, emuURL := startEmulator(t, key)
 			o := &options{transport: tr, apiKey: key}
 			o.http.maxBody = 256 << 10
-			srv := startServer(t, o, emuURL)
+			srv := startHTTPServer(t, o, emuURL)
 			path := map[string]string{"http": "/mcp", "sse": "/message?sessionId=x"}[tr]
 			big := `{"jsonrpc":"2.0","id":1,"method":"ping","params":{"pad":"` + strings.Repeat("x", 300<<10) + `"}}`
-			resp := do(t, http.MethodPost, srv.url+path, big, nil)
+			resp := httpDo(t, http.MethodPost, srv.url+path, big, nil)
 			assert.Equal(t, http.StatusRequestEntityTooLarge, resp.StatusCode)
 			// Sent chunked, without Content-Length.
 			req, err := http.NewRequest(http.MethodPost, srv.url+path, io.MultiReader(strings.NewReader(big)))
@@ -578,8 +581,8 @@ func TestHTTPBodyLimit(t *testing.T) {
 
 			// Under the limit, an oversized argument reaches the validator and
 			// gets a tool error; nothing goes upstream.
-			ctx := testCtx(t)
-			s := mustConnect(t, ctx, "sdk", tr, srv.url, nil)
+			ctx := httpTestCtx(t)
+			s := mustConnectMCP(t, ctx, "sdk", tr, srv.url, nil)
 			args := evalArgs(strings.Repeat("f", 100<<10))
 			_, isErr, err := s.call(ctx, "get_evaluations_usage", args)
 			require.NoError(t, err)
@@ -594,21 +597,21 @@ func TestHTTPBodyLimit(t *testing.T) {
 
 func TestHTTPNarrowing(t *testing.T) {
 	const key = "api-narrowing"
-	for _, tr := range transports {
+	for _, tr := range httpTransports {
 		t.Run(tr, func(t *testing.T) {
-			emu, emuURL := newEmulator(t, key)
+			emu, emuURL := startEmulator(t, key)
 			o := &options{transport: tr, apiKey: key, tools: "get_mau_usage,get_evaluations_usage"}
-			srv := startServer(t, o, emuURL)
-			ctx := testCtx(t)
+			srv := startHTTPServer(t, o, emuURL)
+			ctx := httpTestCtx(t)
 
-			all := mustConnect(t, ctx, "sdk", tr, srv.url, nil)
+			all := mustConnectMCP(t, ctx, "sdk", tr, srv.url, nil)
 			names, err := all.listTools(ctx)
 			require.NoError(t, err)
 			assert.Equal(t, []string{"get_evaluations_usage", "get_mau_usage"}, names)
 
 			for _, lib := range []string{"sdk", "mcp-go"} {
 				// get_stream_usage is not on the server: the header cannot add it.
-				s := mustConnect(t, ctx, lib, tr, srv.url, map[string]string{headerTools: "get_mau_usage, get_stream_usage"})
+				s := mustConnectMCP(t, ctx, lib, tr, srv.url, map[string]string{headerTools: "get_mau_usage, get_stream_usage"})
 				names, err := s.listTools(ctx)
 				require.NoError(t, err)
 				assert.Equal(t, []string{"get_mau_usage"}, names, lib)
@@ -619,7 +622,7 @@ func TestHTTPNarrowing(t *testing.T) {
 				assert.Empty(t, requestsFor(emu, "narrowed-"+lib))
 			}
 			// Toolset names work too; the other session is not narrowed.
-			s := mustConnect(t, ctx, "sdk", tr, srv.url, map[string]string{headerTools: "evaluations"})
+			s := mustConnectMCP(t, ctx, "sdk", tr, srv.url, map[string]string{headerTools: "evaluations"})
 			names, err = s.listTools(ctx)
 			require.NoError(t, err)
 			assert.Equal(t, []string{"get_evaluations_usage"}, names)
@@ -628,7 +631,7 @@ func TestHTTPNarrowing(t *testing.T) {
 			assert.Len(t, names, 2)
 
 			path := map[string]string{"http": "/mcp", "sse": "/message?sessionId=x"}[tr]
-			resp := do(t, http.MethodPost, srv.url+path, initializeBody, map[string]string{headerTools: "get_mau_usage,no_such_tool"})
+			resp := httpDo(t, http.MethodPost, srv.url+path, initializeBody, map[string]string{headerTools: "get_mau_usage,no_such_tool"})
 			assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
 			b, _ := io.ReadAll(resp.Body)
 			assert.Contains(t, string(b), "no_such_tool")
@@ -638,12 +641,12 @@ func TestHTTPNarrowing(t *testing.T) {
 
 func TestHTTPShutdownDrains(t *testing.T) {
 	const key = "api-shutdown"
-	for _, tr := range transports {
+	for _, tr := range httpTransports {
 		t.Run(tr, func(t *testing.T) {
-			emu, emuURL := newEmulator(t, key)
-			srv := startServer(t, &options{transport: tr, apiKey: key}, emuURL)
-			ctx := testCtx(t)
-			s := mustConnect(t, ctx, "sdk", tr, srv.url, nil)
+			emu, emuURL := startEmulator(t, key)
+			srv := startHTTPServer(t, &options{transport: tr, apiKey: key}, emuURL)
+			ctx := httpTestCtx(t)
+			s := mustConnectMCP(t, ctx, "sdk", tr, srv.url, nil)
 			emu.SetFault(emulator.Fault{Kind: emulator.Slow, Delay: time.Second})
 
 			type result struct {
@@ -687,12 +690,12 @@ func TestHTTPShutdownDrains(t *testing.T) {
 
 func TestHTTPMetrics(t *testing.T) {
 	const key = "api-metrics"
-	emu, emuURL := newEmulator(t, key)
+	emu, emuURL := startEmulator(t, key)
 	o := &options{transport: "http", apiKey: key}
 	o.http.metrics = true
-	srv := startServer(t, o, emuURL)
-	ctx := testCtx(t)
-	s := mustConnect(t, ctx, "sdk", "http", srv.url, nil)
+	srv := startHTTPServer(t, o, emuURL)
+	ctx := httpTestCtx(t)
+	s := mustConnectMCP(t, ctx, "sdk", "http", srv.url, nil)
 	_, isErr, err := s.call(ctx, "get_evaluations_usage", evalArgs("metrics"))
 	require.NoError(t, err)
 	require.False(t, isErr)
@@ -701,7 +704,7 @@ func TestHTTPMetrics(t *testing.T) {
 	require.True(t, isErr)
 	require.Equal(t, 1, emu.Count())
 
-	resp := do(t, http.MethodGet, srv.url+"/metrics", "", nil)
+	resp := httpDo(t, http.MethodGet, srv.url+"/metrics", "", nil)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	b, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
@@ -711,6 +714,7 @@ func TestHTTPMetrics(t *testing.T) {
 		`ld_usage_mcp_tool_calls_total{outcome="invalid",tool="get_evaluations_usage"} 1`,
 		`ld_usage_mcp_tool_call_duration_seconds_count{outcome="ok",tool="get_evaluations_usage"} 1`,
 		`ld_usage_mcp_http_requests_total{code="200",path="/mcp"}`,
+		`ld_usage_mcp_upstream_requests_total{status="200"} 1`, // through resilient's OnEvent
 		`ld_usage_mcp_build_info{version="` + version + `"} 1`,
 		`go_goroutines`,
 	} {
@@ -756,27 +760,27 @@ func TestHTTPMetrics(t *testing.T) {
 	off.onCall(tools.CallInfo{Tool: "x", Outcome: "ok"})
 	off.onUpstream(client.Event{Kind: client.EventUpstream, Status: 200})
 	assert.Nil(t, off.m)
-	srv2 := startServer(t, &options{transport: "http"}, emuURL)
-	resp = do(t, http.MethodGet, srv2.url+"/metrics", "", nil)
+	srv2 := startHTTPServer(t, &options{transport: "http"}, emuURL)
+	resp = httpDo(t, http.MethodGet, srv2.url+"/metrics", "", nil)
 	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
 }
 
 func TestHTTPHealthzAndRoutes(t *testing.T) {
-	_, emuURL := newEmulator(t)
-	for _, tr := range transports {
+	_, emuURL := startEmulator(t)
+	for _, tr := range httpTransports {
 		t.Run(tr, func(t *testing.T) {
-			srv := startServer(t, &options{transport: tr}, emuURL)
-			resp := do(t, http.MethodGet, srv.url+"/healthz", "", nil)
+			srv := startHTTPServer(t, &options{transport: tr}, emuURL)
+			resp := httpDo(t, http.MethodGet, srv.url+"/healthz", "", nil)
 			assert.Equal(t, http.StatusOK, resp.StatusCode)
 			other := map[string]string{"http": "/sse", "sse": "/mcp"}[tr]
-			resp = do(t, http.MethodPost, srv.url+other, initializeBody, nil)
+			resp = httpDo(t, http.MethodPost, srv.url+other, initializeBody, nil)
 			assert.Equal(t, http.StatusNotFound, resp.StatusCode, "%s is not served on %s", other, tr)
 			if tr == "http" {
 				// Stateless: no session id, no standalone stream.
-				resp := do(t, http.MethodPost, srv.url+"/mcp", initializeBody, nil)
+				resp := httpDo(t, http.MethodPost, srv.url+"/mcp", initializeBody, nil)
 				assert.Equal(t, http.StatusOK, resp.StatusCode)
 				assert.Empty(t, resp.Header.Get("Mcp-Session-Id"))
-				resp = do(t, http.MethodGet, srv.url+"/mcp", "", map[string]string{"Accept": "text/event-stream"})
+				resp = httpDo(t, http.MethodGet, srv.url+"/mcp", "", map[string]string{"Accept": "text/event-stream"})
 				assert.Equal(t, http.StatusMethodNotAllowed, resp.StatusCode)
 			}
 		})
@@ -784,13 +788,13 @@ func TestHTTPHealthzAndRoutes(t *testing.T) {
 }
 
 func TestNonLoopbackWarning(t *testing.T) {
-	_, emuURL := newEmulator(t)
+	_, emuURL := startEmulator(t)
 	ln, err := net.Listen("tcp", "0.0.0.0:0")
 	if err != nil {
 		t.Skip("cannot listen on 0.0.0.0:", err)
 	}
 	o := &options{transport: "http", serverURL: emuURL}
-	logs := &syncBuffer{}
+	logs := &lockedBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, nil))
 	ts, err := newTools(o, logger)
 	require.NoError(t, err)
@@ -817,7 +821,7 @@ func TestEndToEndBinary(t *testing.T) {
 	build := exec.Command("go", "build", "-o", bin, ".")
 	build.Stderr = os.Stderr
 	require.NoError(t, build.Run())
-	emu, emuURL := newEmulator(t, key)
+	emu, emuURL := startEmulator(t, key)
 
 	env := []string{"LAUNCHDARKLY_API_KEY=" + key}
 	for _, kv := range os.Environ() {
@@ -840,7 +844,7 @@ func TestEndToEndBinary(t *testing.T) {
 	}
 
 	t.Run("stdio", func(t *testing.T) {
-		ctx := testCtx(t)
+		ctx := httpTestCtx(t)
 		cmd := exec.Command(bin, "--server-url", emuURL)
 		cmd.Env = env
 		cs, err := sdk.NewClient(&sdk.Implementation{Name: "e2e", Version: "1"}, nil).Connect(ctx, &sdk.CommandTransport{Command: cmd}, nil)
@@ -850,9 +854,9 @@ func TestEndToEndBinary(t *testing.T) {
 	})
 
 	addrRE := regexp.MustCompile(`msg="serving MCP over HTTP".* addr=(\S+)`)
-	for _, tr := range transports {
+	for _, tr := range httpTransports {
 		t.Run(tr, func(t *testing.T) {
-			ctx := testCtx(t)
+			ctx := httpTestCtx(t)
 			cmd := exec.Command(bin, "--transport", tr, "--addr", "127.0.0.1:0", "--server-url", emuURL)
 			cmd.Env = env
 			stderr, err := cmd.StderrPipe()
@@ -862,7 +866,7 @@ func TestEndToEndBinary(t *testing.T) {
 			t.Cleanup(func() {
 				_ = cmd.Process.Kill()
 			})
-			logs := &syncBuffer{}
+			logs := &lockedBuffer{}
 			addrc := make(chan string, 1)
 			go func() {
 				sc := bufio.NewScanner(stderr)
@@ -888,7 +892,7 @@ func TestEndToEndBinary(t *testing.T) {
 			cs, err := sdk.NewClient(&sdk.Implementation{Name: "e2e", Version: "1"}, nil).Connect(ctx, tport, nil)
 			require.NoError(t, err)
 			check(t, ctx, cs, "e2e-"+tr)
-			resp := do(t, http.MethodGet, "http://"+addr+"/healthz", "", nil)
+			resp := httpDo(t, http.MethodGet, "http://"+addr+"/healthz", "", nil)
 			assert.Equal(t, http.StatusOK, resp.StatusCode)
 			_ = cs.Close()
 
