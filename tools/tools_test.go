@@ -3,14 +3,11 @@ package tools_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -22,6 +19,7 @@ import (
 
 	"github.com/ld-usage-mcp/ld-usage-mcp/client"
 	"github.com/ld-usage-mcp/ld-usage-mcp/emulator"
+	"github.com/ld-usage-mcp/ld-usage-mcp/internal/usagecheck"
 	"github.com/ld-usage-mcp/ld-usage-mcp/tools"
 )
 
@@ -268,57 +266,6 @@ func validArgs(ep *client.Endpoint) map[string]any {
 	return args
 }
 
-// series is a time series decoded from the raw body independently of package client.
-type series struct {
-	label  string
-	times  []int64
-	values []float64
-}
-
-func independentSeries(t *testing.T, raw any) []series {
-	t.Helper()
-	obj, ok := raw.(map[string]any)
-	if !ok {
-		return nil
-	}
-	rows, _ := obj["series"].([]any)
-	meta, _ := obj["metadata"].([]any)
-	byKey := map[string]*series{}
-	var keys []string
-	for _, r := range rows {
-		row := r.(map[string]any)
-		tm := int64(row["time"].(float64))
-		for k, v := range row {
-			if k == "time" || v == nil {
-				continue
-			}
-			s := byKey[k]
-			if s == nil {
-				s = &series{label: k}
-				if i, err := strconv.Atoi(k); err == nil && i < len(meta) {
-					if m, ok := meta[i].(map[string]any); ok && len(m) > 0 {
-						var parts []string
-						for mk, mv := range m {
-							parts = append(parts, fmt.Sprintf("%s=%v", mk, mv))
-						}
-						sort.Strings(parts)
-						s.label = strings.Join(parts, " ")
-					}
-				}
-				byKey[k] = s
-				keys = append(keys, k)
-			}
-			s.times = append(s.times, tm)
-			s.values = append(s.values, v.(float64))
-		}
-	}
-	out := make([]series, 0, len(keys))
-	for _, k := range keys {
-		out = append(out, *byKey[k])
-	}
-	return out
-}
-
 // TestEveryToolAgainstEmulator calls each tool and checks its summary against
 // figures computed here from the raw body, and the raw body against what the
 // emulator answers for the same request.
@@ -352,55 +299,8 @@ func TestEveryToolAgainstEmulator(t *testing.T) {
 			resp.Body.Close()
 			assert.Equal(t, want, sc["raw"], "raw is the body, unchanged")
 
-			summary := sc["summary"].(map[string]any)
-			switch ep.Kind {
-			case client.SDKList:
-				sdks := want.(map[string]any)["sdks"].([]any)
-				assert.EqualValues(t, len(sdks), summary["count"])
-				assert.Equal(t, sdks, summary["sdks"])
-				return
-			case client.SDKVersionList:
-				vs := want.(map[string]any)["sdkVersions"].([]any)
-				assert.EqualValues(t, len(vs), summary["count"])
-				return
-			case client.SDKVersionDetails:
-				assert.EqualValues(t, len(want.([]any)), summary["count"])
-				return
-			}
-			checkSeries(t, independentSeries(t, want), summary)
+			usagecheck.Check(t, want, sc["summary"].(map[string]any))
 		})
-	}
-}
-
-func checkSeries(t *testing.T, want []series, summary map[string]any) {
-	t.Helper()
-	got, _ := summary["series"].([]any)
-	require.Len(t, got, len(want), "one summary entry per series")
-	byLabel := map[string]map[string]any{}
-	for _, g := range got {
-		m := g.(map[string]any)
-		byLabel[m["label"].(string)] = m
-	}
-	for _, s := range want {
-		g := byLabel[s.label]
-		require.NotNil(t, g, "series %q summarised", s.label)
-		var sum, mx, mn float64
-		mx, mn = math.Inf(-1), math.Inf(1)
-		var maxAt int64
-		for i, v := range s.values {
-			sum += v
-			if v > mx {
-				mx, maxAt = v, s.times[i]
-			}
-			mn = math.Min(mn, v)
-		}
-		assert.EqualValues(t, len(s.values), g["points"], s.label)
-		assert.InDelta(t, sum, g["sum"], 1e-6*math.Max(1, math.Abs(sum)), s.label)
-		assert.InDelta(t, mx, g["max"], 1e-9, s.label)
-		assert.InDelta(t, mn, g["min"], 1e-9, s.label)
-		assert.InDelta(t, sum/float64(len(s.values)), g["mean"], 1e-6*math.Max(1, math.Abs(sum)), s.label)
-		assert.InDelta(t, s.values[len(s.values)-1], g["last"], 1e-9, s.label)
-		assert.Equal(t, time.UnixMilli(maxAt).UTC().Format(time.RFC3339), g["time"], s.label)
 	}
 }
 
@@ -409,12 +309,12 @@ func TestMAUGroupedBySDK(t *testing.T) {
 	res := e.call(t, "get_mau_usage", map[string]any{"groupby": "sdk", "from": "-30d"})
 	require.False(t, res.IsError, text(res))
 	sc := structuredOf(t, res)
-	want := independentSeries(t, sc["raw"])
+	want := usagecheck.SeriesOf(sc["raw"])
 	require.Greater(t, len(want), 1, "one series per SDK")
 	for _, s := range want {
-		assert.True(t, strings.HasPrefix(s.label, "sdk="), s.label)
+		assert.True(t, strings.HasPrefix(s.Label, "sdk="), s.Label)
 	}
-	checkSeries(t, want, sc["summary"].(map[string]any))
+	usagecheck.Check(t, sc["raw"], sc["summary"].(map[string]any))
 	summary := sc["summary"].(map[string]any)
 	assert.Equal(t, false, summary["summable"], "MAU is a unique count")
 	assert.Equal(t, "daily", summary["granularity"])

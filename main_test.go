@@ -1,0 +1,268 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ld-usage-mcp/ld-usage-mcp/client"
+	"github.com/ld-usage-mcp/ld-usage-mcp/emulator"
+	"github.com/ld-usage-mcp/ld-usage-mcp/internal/usagecheck"
+)
+
+var (
+	binOnce sync.Once
+	binPath string
+	binErr  error
+	binDir  string
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
+
+// testBinary builds the server once per test run and returns its path.
+func testBinary(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	binOnce.Do(func() {
+		binDir, binErr = os.MkdirTemp("", "ld-usage-mcp-test")
+		if binErr != nil {
+			return
+		}
+		binPath = filepath.Join(binDir, "ld-usage-mcp")
+		cmd := exec.Command("go", "build", "-o", binPath, ".")
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Run(); err != nil {
+			binErr = err
+			binPath = out.String()
+		}
+	})
+	require.NoError(t, binErr, binPath)
+	return binPath
+}
+
+// cleanEnv is the test process's environment without the server's variables.
+func cleanEnv(extra ...string) []string {
+	env := append([]string{}, extra...)
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "LAUNCHDARKLY_") && !strings.HasPrefix(kv, "LD_USAGE_MCP_") {
+			env = append(env, kv)
+		}
+	}
+	return env
+}
+
+// validArgs gives each tool a valid call.
+func validArgs(ep *client.Endpoint) map[string]any {
+	args := map[string]any{}
+	for _, p := range ep.PathParams() {
+		args[p] = map[string]string{"source": "server", "type": "received", "projectKey": "web-app",
+			"environmentKey": "production", "featureFlagKey": "new-checkout"}[p]
+	}
+	return args
+}
+
+// TestBinaryOverStdioWithOfficialSDK drives the built binary with the official
+// MCP Go SDK over stdio, against the emulator as LaunchDarkly: every tool is
+// listed with its hints and schema, and a valid call of each answers with a
+// summary whose figures match the raw body.
+func TestBinaryOverStdioWithOfficialSDK(t *testing.T) {
+	bin := testBinary(t)
+	const key = "api-stdio-sdk-test"
+	emu := emulator.New(emulator.Options{Keys: []string{key}})
+	srv := httptest.NewServer(emu)
+	defer srv.Close()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.Command(bin, "--server-url", srv.URL)
+	cmd.Env = cleanEnv("LAUNCHDARKLY_API_KEY=" + key)
+	cs, err := sdk.NewClient(&sdk.Implementation{Name: "stdio-test", Version: "1"}, nil).Connect(ctx, &sdk.CommandTransport{Command: cmd}, nil)
+	require.NoError(t, err)
+	defer cs.Close()
+
+	init := cs.InitializeResult()
+	require.NotNil(t, init)
+	assert.Equal(t, "ld-usage-mcp", init.ServerInfo.Name)
+	assert.Contains(t, init.Instructions, "unique count")
+
+	list, err := cs.ListTools(ctx, nil)
+	require.NoError(t, err)
+	require.Len(t, list.Tools, len(client.Endpoints))
+	for _, tool := range list.Tools {
+		a := tool.Annotations
+		require.NotNil(t, a, tool.Name)
+		assert.True(t, a.ReadOnlyHint, tool.Name)
+		require.NotNil(t, a.DestructiveHint, tool.Name)
+		assert.False(t, *a.DestructiveHint, tool.Name)
+		assert.True(t, a.IdempotentHint, tool.Name)
+		require.NotNil(t, a.OpenWorldHint, tool.Name)
+		assert.True(t, *a.OpenWorldHint, tool.Name)
+		assert.NotEmpty(t, tool.Title, tool.Name)
+		schema, err := json.Marshal(tool.InputSchema)
+		require.NoError(t, err)
+		assert.Contains(t, string(schema), `"additionalProperties":false`, tool.Name)
+		assert.NotNil(t, tool.OutputSchema, tool.Name)
+	}
+
+	for _, ep := range client.Endpoints {
+		res, err := cs.CallTool(ctx, &sdk.CallToolParams{Name: ep.Tool, Arguments: validArgs(ep)})
+		require.NoError(t, err, ep.Tool)
+		require.False(t, res.IsError, "%s: %v", ep.Tool, res.Content)
+		require.NotEmpty(t, res.Content, ep.Tool)
+		txt, ok := res.Content[0].(*sdk.TextContent)
+		require.True(t, ok, ep.Tool)
+		assert.NotEmpty(t, txt.Text)
+		b, err := json.Marshal(res.StructuredContent)
+		require.NoError(t, err)
+		var sc struct {
+			Summary map[string]any `json:"summary"`
+			Raw     any            `json:"raw"`
+		}
+		require.NoError(t, json.Unmarshal(b, &sc), ep.Tool)
+		require.NotNil(t, sc.Raw, ep.Tool)
+		usagecheck.Check(t, sc.Raw, sc.Summary)
+	}
+}
+
+// runCLI runs the built binary with args and returns stdout, stderr and the exit code.
+func runCLI(t *testing.T, env []string, args ...string) (string, string, int) {
+	t.Helper()
+	cmd := exec.Command(testBinary(t), args...)
+	cmd.Env = env
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else {
+		require.NoError(t, err)
+	}
+	return stdout.String(), stderr.String(), code
+}
+
+func TestCommandLine(t *testing.T) {
+	env := cleanEnv()
+
+	out, _, code := runCLI(t, env, "tools")
+	assert.Equal(t, 0, code)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	assert.Len(t, lines, len(client.Endpoints), "one line per tool")
+	for i, ep := range client.Endpoints {
+		assert.True(t, strings.HasPrefix(lines[i], ep.Tool+" "), lines[i])
+	}
+
+	out, _, code = runCLI(t, env, "--toolsets", "mau", "tools")
+	assert.Equal(t, 0, code)
+	assert.Len(t, strings.Split(strings.TrimSpace(out), "\n"), 4)
+
+	// The README's first command: a real answer from the demo data.
+	out, stderr, code := runCLI(t, env, "--demo", "call", "get_mau_usage", "groupby=sdk", "from=-30d")
+	assert.Equal(t, 0, code, stderr)
+	assert.Contains(t, out, "DEMO DATA")
+	assert.Contains(t, out, "sdk=")
+	assert.Empty(t, stderr, "a one-shot command prints no log chatter")
+
+	// A repeated name makes an array; --json prints the whole result.
+	out, stderr, code = runCLI(t, env, "--demo", "call", "get_mau_usage", "groupby=sdk", "groupby=sdktype", "--json")
+	assert.Equal(t, 0, code, stderr)
+	var res struct {
+		Content []struct {
+			Type string `json:"type"`
+			Text string `json:"text"`
+		} `json:"content"`
+		StructuredContent struct {
+			Summary struct {
+				Series []struct {
+					Label string `json:"label"`
+				} `json:"series"`
+			} `json:"summary"`
+			Raw map[string]any `json:"raw"`
+		} `json:"structuredContent"`
+		IsError *bool `json:"isError"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &res), out)
+	require.NotNil(t, res.IsError)
+	assert.False(t, *res.IsError)
+	require.NotEmpty(t, res.Content)
+	assert.Equal(t, "text", res.Content[0].Type)
+	require.NotEmpty(t, res.StructuredContent.Summary.Series)
+	assert.Contains(t, res.StructuredContent.Summary.Series[0].Label, "sdk=")
+	assert.Contains(t, res.StructuredContent.Summary.Series[0].Label, "sdktype=")
+	assert.NotNil(t, res.StructuredContent.Raw["series"])
+
+	// A tool error exits 1; bad usage exits 2.
+	out, _, code = runCLI(t, env, "--demo", "call", "get_stream_usage", "source=edge")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, out, "client, server")
+	out, _, code = runCLI(t, env, "call", "get_mau_usage")
+	assert.Equal(t, 1, code, "no key is a tool error")
+	assert.Contains(t, out, "LAUNCHDARKLY_API_KEY")
+	for _, args := range [][]string{
+		{"call"},
+		{"call", "get_nothing"},
+		{"--demo", "call", "get_mau_usage", "groupby"},
+		{"--no-such-flag"},
+		{"--transport", "carrier-pigeon"},
+		{"--toolsets", "mau", "call", "get_stream_usage", "source=server"},
+		{"--toolsets", "nope", "tools"},
+		{"frobnicate"},
+	} {
+		_, stderr, code := runCLI(t, env, args...)
+		assert.Equal(t, 2, code, "%v: %s", args, stderr)
+		assert.NotEmpty(t, stderr, "%v says why", args)
+	}
+	_, stderr, _ = runCLI(t, env, "--toolsets", "mau", "call", "get_stream_usage", "source=server")
+	assert.Contains(t, stderr, `toolset "streams"`)
+
+	out, _, code = runCLI(t, env, "--version")
+	assert.Equal(t, 0, code)
+	assert.Contains(t, out, "ld-usage-mcp ")
+	_, stderr, code = runCLI(t, env, "--help")
+	assert.Equal(t, 0, code)
+	assert.Contains(t, stderr, "--demo call get_mau_usage")
+}
+
+// TestKeyFlagAndEnvironment: --api-key wins over the environment, and an empty
+// flag does not hide it.
+func TestKeyFlagAndEnvironment(t *testing.T) {
+	const good, other = "api-good-key", "api-other-key"
+	emu := emulator.New(emulator.Options{Keys: []string{good}})
+	srv := httptest.NewServer(emu)
+	defer srv.Close()
+	call := []string{"call", "get_stream_usage", "source=server"}
+
+	_, _, code := runCLI(t, cleanEnv("LAUNCHDARKLY_API_KEY="+good, "LAUNCHDARKLY_SERVER_URL="+srv.URL), call...)
+	assert.Equal(t, 0, code, "key and URL from the environment")
+	_, _, code = runCLI(t, cleanEnv("LAUNCHDARKLY_API_KEY="+good), append([]string{"--api-key", "", "--server-url", srv.URL}, call...)...)
+	assert.Equal(t, 0, code, "an empty --api-key does not hide the environment")
+	out, _, code := runCLI(t, cleanEnv("LAUNCHDARKLY_API_KEY="+good), append([]string{"--api-key", other, "--server-url", srv.URL}, call...)...)
+	assert.Equal(t, 1, code, "the flag wins: the other key is refused")
+	assert.Contains(t, out, "401")
+	assert.NotContains(t, out, other)
+	for _, r := range emu.Requests() {
+		assert.Contains(t, []string{good, other}, r.Header.Get("Authorization"))
+		assert.Equal(t, "ld-usage-mcp/"+version, r.Header.Get("User-Agent"))
+	}
+}
