@@ -11,9 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -813,22 +811,10 @@ func TestNonLoopbackWarning(t *testing.T) {
 // TestEndToEndBinary builds the server and drives it with the official SDK
 // over stdio, streamable HTTP and SSE, against an emulator as LaunchDarkly.
 func TestEndToEndBinary(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
 	const key = "api-end-to-end"
-	bin := filepath.Join(t.TempDir(), "ld-usage-mcp")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Stderr = os.Stderr
-	require.NoError(t, build.Run())
+	bin := testBinary(t) // main_test.go: built once per run
 	emu, emuURL := startEmulator(t, key)
-
-	env := []string{"LAUNCHDARKLY_API_KEY=" + key}
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "LAUNCHDARKLY_") && !strings.HasPrefix(kv, "LD_USAGE_MCP_") {
-			env = append(env, kv)
-		}
-	}
+	env := cleanEnv("LAUNCHDARKLY_API_KEY=" + key)
 	check := func(t *testing.T, ctx context.Context, cs *sdk.ClientSession, flag string) {
 		t.Helper()
 		s := sdkSession{cs}
