@@ -92,25 +92,13 @@ func Decode(body []byte) (*Response, error) {
 	}
 	switch {
 	case keys["series"] != nil:
-		var w struct {
-			Metadata        []map[string]any             `json:"metadata"`
-			Series          []map[string]json.RawMessage `json:"series"`
-			ProjectedSeries []map[string]json.RawMessage `json:"projectedSeries"`
+		// The fast path reads rows in place; whatever it does not handle
+		// (any error, odd keys) goes the general way, which says what is wrong.
+		if decodeSeriesFast(keys, out) {
+			break
 		}
-		if err := json.Unmarshal(trimmed, &w); err != nil {
-			return nil, fmt.Errorf("decode series: %w", err)
-		}
-		var err error
-		if out.Series, out.Kind, err = columns(w.Metadata, w.Series); err != nil {
+		if err := decodeSeries(trimmed, out); err != nil {
 			return nil, err
-		}
-		if w.ProjectedSeries != nil {
-			if out.Projected, _, err = columns(w.Metadata, w.ProjectedSeries); err != nil {
-				return nil, fmt.Errorf("projectedSeries: %w", err)
-			}
-		}
-		if w.Metadata != nil {
-			out.Kind = SeriesList
 		}
 	case keys["sdks"] != nil:
 		if err := json.Unmarshal(keys["sdks"], &out.SDKs); err != nil {
@@ -126,6 +114,32 @@ func Decode(body []byte) (*Response, error) {
 		return nil, fmt.Errorf("%w: no series, sdks or sdkVersions", ErrUnknownShape)
 	}
 	return out, nil
+}
+
+// decodeSeries reads a SeriesListRep or SeriesIntervalsRep by way of one map
+// per row: the general path, and the reference for decodeSeriesFast.
+func decodeSeries(trimmed []byte, out *Response) error {
+	var w struct {
+		Metadata        []map[string]any             `json:"metadata"`
+		Series          []map[string]json.RawMessage `json:"series"`
+		ProjectedSeries []map[string]json.RawMessage `json:"projectedSeries"`
+	}
+	if err := json.Unmarshal(trimmed, &w); err != nil {
+		return fmt.Errorf("decode series: %w", err)
+	}
+	var err error
+	if out.Series, out.Kind, err = columns(w.Metadata, w.Series); err != nil {
+		return err
+	}
+	if w.ProjectedSeries != nil {
+		if out.Projected, _, err = columns(w.Metadata, w.ProjectedSeries); err != nil {
+			return fmt.Errorf("projectedSeries: %w", err)
+		}
+	}
+	if w.Metadata != nil {
+		out.Kind = SeriesList
+	}
+	return nil
 }
 
 // columns turns rows of {"time": t, "0": v0, "1": v1, ...} into one Series per
