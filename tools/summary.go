@@ -1050,6 +1050,12 @@ func (s *Summary) table() textRows {
 func tableLabels(all, shown []SeriesSummary, n int) (header string, labels []string, common string) {
 	header = "series"
 	labels = make([]string, len(shown))
+	if len(all) == 1 && len(shown) == 1 && len(all[0].meta) == 0 {
+		// A single series without metadata is the whole answer: its key
+		// ("0" or "value") means nothing to a reader.
+		labels[0] = "all"
+		return header, labels, ""
+	}
 	keys := sharedKeys(shown)
 	if keys == nil {
 		for i, st := range shown {
