@@ -13,7 +13,7 @@ import (
 
 // FuzzDecode feeds the decoder arbitrary bodies. Seeds: every fixture under
 // testdata/responses and testdata/errors, plus the corpus in
-// testdata/fuzz/FuzzDecode (which go test reads by itself).
+// client/testdata/fuzz/FuzzDecode (which go test reads by itself).
 func FuzzDecode(f *testing.F) {
 	root := filepath.Join("..", "testdata")
 	seeds := 0
