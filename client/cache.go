@@ -3,6 +3,7 @@ package client
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -160,13 +161,22 @@ func (c *cache) fetch(req *http.Request, key string) (*cacheEntry, error) {
 		body:       body,
 		tooLarge:   int64(len(body)) > c.o.MaxBody,
 	}
-	if e.statusCode == http.StatusOK && !e.tooLarge {
+	// A JSON answer that does not parse (cut short on the way) is passed on
+	// but not kept: the next call must go upstream instead of getting the
+	// same broken body for the whole TTL.
+	if e.statusCode == http.StatusOK && !e.tooLarge && (!jsonContent(e.header) || json.Valid(body)) {
 		if ttl := c.ttl(req.URL); ttl > 0 {
 			e.expires = c.o.Now().Add(ttl)
 			c.put(key, e)
 		}
 	}
 	return e, nil
+}
+
+// jsonContent reports whether h says the body is JSON.
+func jsonContent(h http.Header) bool {
+	ct := strings.ToLower(h.Get("Content-Type"))
+	return strings.Contains(ct, "json")
 }
 
 func (c *cache) get(key string) *cacheEntry {
