@@ -235,7 +235,12 @@ func newLogger(w io.Writer, level string) (*slog.Logger, error) {
 // emulator) and the tool set.
 func newTools(o *options, logger *slog.Logger) (*tools.Server, error) {
 	base, key := o.serverURL, o.apiKey
-	var rt http.RoundTripper = http.DefaultTransport
+	// http.DefaultTransport keeps two idle connections per host: with more
+	// calls in flight, each extra one opened a new connection (with
+	// LaunchDarkly, a TLS handshake). Keep as many as calls in flight use.
+	upstream := http.DefaultTransport.(*http.Transport).Clone()
+	upstream.MaxIdleConnsPerHost = 32
+	var rt http.RoundTripper = upstream
 	if o.demo {
 		base, key = "http://demo.emulator.invalid", client.Key(emulator.DemoKey)
 		rt = emulator.New(emulator.Options{}).Transport()
