@@ -128,6 +128,11 @@ type LoadResult struct {
 	BenchCPUPct  float64        `json:"bench_cpu_pct"`  // load generator and emulator
 	OtherCPUPct  float64        `json:"other_cpu_pct"`  // every other process on the machine
 	ServerRSS    int64          `json:"server_rss_bytes"`
+	// CPU per successful call, in ms: less disturbed by other processes than calls/s.
+	ServerCPUPerCall float64 `json:"server_cpu_ms_per_call"`
+	BenchCPUPerCall  float64 `json:"bench_cpu_ms_per_call"`
+	UpstreamRequests int     `json:"upstream_requests"`
+	UpstreamConns    int64   `json:"upstream_connections_opened"`
 }
 
 // loadHTTP runs sessions concurrent MCP sessions against url for dur (and at
@@ -223,6 +228,10 @@ func loadHTTP(url string, sessions int, dur time.Duration, maxCalls int, params 
 	res.ServerCPUPct = 100 * (cpu1 - cpu0).Seconds() / elapsed.Seconds()
 	res.BenchCPUPct = 100 * (self1 - self0).Seconds() / elapsed.Seconds()
 	res.OtherCPUPct = max(0, 100*((sys1-sys0)-(cpu1-cpu0)-(self1-self0)).Seconds()/elapsed.Seconds())
+	if ok := res.Calls - res.Errors; ok > 0 {
+		res.ServerCPUPerCall = round3(1000 * (cpu1 - cpu0).Seconds() / float64(ok))
+		res.BenchCPUPerCall = round3(1000 * (self1 - self0).Seconds() / float64(ok))
+	}
 	res.ServerRSS, _ = readRSS(serverPID)
 	if len(res.ErrorKinds) == 0 {
 		res.ErrorKinds = nil

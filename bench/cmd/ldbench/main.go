@@ -23,6 +23,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"text/tabwriter"
 	"time"
 
@@ -205,8 +206,23 @@ func writeJSON(path string, v any) error {
 // emu is the emulator served on 127.0.0.1.
 type emu struct {
 	*emulator.Emulator
-	url string
-	srv *http.Server
+	url   string
+	srv   *http.Server
+	conns *atomic.Int64 // connections accepted
+}
+
+// countingListener counts the connections it accepts.
+type countingListener struct {
+	net.Listener
+	n *atomic.Int64
+}
+
+func (l countingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err == nil {
+		l.n.Add(1)
+	}
+	return c, err
 }
 
 func startEmulator() (*emu, error) {
@@ -216,8 +232,9 @@ func startEmulator() (*emu, error) {
 		return nil, err
 	}
 	srv := &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	return &emu{Emulator: e, url: "http://" + ln.Addr().String(), srv: srv}, nil
+	n := &atomic.Int64{}
+	go func() { _ = srv.Serve(countingListener{ln, n}) }()
+	return &emu{Emulator: e, url: "http://" + ln.Addr().String(), srv: srv, conns: n}, nil
 }
 
 // lastRequest is the last request the emulator received.
@@ -683,7 +700,12 @@ func measureHTTP(c *config, e *emu, noCache bool) (*LoadResult, error) {
 		}
 	}
 	bc := mauBySDK()
-	return loadHTTP("http://"+addr+"/mcp", c.sessions, c.dur, c.maxHTTP, callParams(bc.tool, bc.args), p.PID())
+	conns0, reqs0 := e.conns.Load(), e.Count()
+	lr, err := loadHTTP("http://"+addr+"/mcp", c.sessions, c.dur, c.maxHTTP, callParams(bc.tool, bc.args), p.PID())
+	if lr != nil {
+		lr.UpstreamConns, lr.UpstreamRequests = e.conns.Load()-conns0, e.Count()-reqs0
+	}
+	return lr, err
 }
 
 // limitedBuffer keeps the first max bytes written to it.
@@ -807,6 +829,9 @@ func printTable(w io.Writer, r *Results) {
 		if lr := r.HTTP[k]; lr != nil {
 			fmt.Fprintf(tw, "HTTP throughput, %d sessions, %s\t%s calls/s, %d errors  (%.0f s; latency median %.2f ms, p99 %.2f ms; CPU server %.0f%%, bench+emulator %.0f%%, other processes %.0f%%)\n",
 				lr.Sessions, strings.ReplaceAll(k, "_", " "), commas(int(lr.CallsPerSec)), lr.Errors, lr.Seconds, lr.MedianMs, lr.P99Ms, lr.ServerCPUPct, lr.BenchCPUPct, lr.OtherCPUPct)
+			fmt.Fprintf(tw, "  CPU per call: server | bench+emulator\t%.3f | %.3f ms  (CPU-bound ceiling on %d cores ≈ %s calls/s; %s upstream requests over %s new connections)\n",
+				lr.ServerCPUPerCall, lr.BenchCPUPerCall, r.Machine.NumCPU, commas(int(float64(r.Machine.NumCPU)*1000/max(lr.ServerCPUPerCall+lr.BenchCPUPerCall, 1e-9))),
+				commas(lr.UpstreamRequests), commas(int(lr.UpstreamConns)))
 			if lr.OtherCPUPct > 15 {
 				fmt.Fprintf(tw, "  WARNING\tother processes used %.0f%% of a core during this run: the figure is low; rerun on a quiet machine\n", lr.OtherCPUPct)
 			}
