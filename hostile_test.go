@@ -7,7 +7,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -249,23 +248,10 @@ func TestHostileStdio(t *testing.T) {
 func TestBinaryKeepsTheKeySecret(t *testing.T) {
 	const token = "api-SECRET-7f3a9c-do-not-leak"
 	parts := []string{token, "SECRET-7f3a9c", "7f3a9c"}
-	bin := testBinary(t)
 	run := func(t *testing.T, serverURL string, wantCode int, args ...string) string {
 		t.Helper()
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, bin, append([]string{"--api-key", token, "--server-url", serverURL, "--log-level", "debug", "--call-timeout", "3s"}, args...)...)
-		cmd.Env = cleanEnv()
-		var stdout, stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		err := cmd.Run()
-		code := 0
-		if ee, ok := err.(*exec.ExitError); ok {
-			code = ee.ExitCode()
-		} else {
-			require.NoError(t, err)
-		}
-		out := stdout.String() + stderr.String()
+		stdout, stderr, code := runCLI(t, cleanEnv(), append([]string{"--api-key", token, "--server-url", serverURL, "--log-level", "debug", "--call-timeout", "3s"}, args...)...)
+		out := stdout + stderr
 		assert.Equal(t, wantCode, code, out)
 		for _, p := range parts {
 			assert.NotContains(t, out, p)

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
-	"unicode/utf8"
 )
 
 // Response is a decoded 2xx answer. Raw is the body byte for byte; the other
@@ -229,17 +228,7 @@ func jsonType(raw json.RawMessage) string {
 }
 
 // clipName shortens a series key quoted in an error.
-func clipName(k string) string {
-	const n = 64
-	if len(k) <= n {
-		return k
-	}
-	cut := n
-	for cut > 0 && !utf8.RuneStart(k[cut]) {
-		cut--
-	}
-	return k[:cut] + "…"
-}
+func clipName(k string) string { return clipTo(k, 64) }
 
 // keyLess orders series keys numerically where both are numbers.
 func keyLess(a, b string) bool {

@@ -514,16 +514,7 @@ func seriesLabel(sr *client.Series) string {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	var b strings.Builder
-	for i, k := range keys {
-		if i > 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteString(k)
-		b.WriteByte('=')
-		b.WriteString(metaValue(sr.Meta[k]))
-	}
-	return b.String()
+	return smPairs(keys, sr.Meta)
 }
 
 func metaValue(v any) string {
