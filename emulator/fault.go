@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -159,8 +160,9 @@ func retryAfter(d time.Duration) string {
 	return strconv.FormatInt(max(s, 1), 10)
 }
 
-// oversizedChunk is a run of plausible series rows.
-var oversizedChunk = func() []byte {
+// oversizedChunk is a run of plausible series rows, built on first use (not
+// at start-up: every start of the server links this package).
+var oversizedChunk = sync.OnceValue(func() []byte {
 	var b []byte
 	for t := int64(1700000000000); len(b) < 32<<10; t += 60000 {
 		b = append(b, `{"time":`...)
@@ -168,7 +170,7 @@ var oversizedChunk = func() []byte {
 		b = append(b, `,"0":123456},`...)
 	}
 	return b
-}()
+})
 
 func writeOversized(w http.ResponseWriter, r *http.Request, size int64) {
 	if size <= 0 {
@@ -189,7 +191,7 @@ func writeOversized(w http.ResponseWriter, r *http.Request, size int64) {
 	if !write(prefix) {
 		return
 	}
-	for write(oversizedChunk) {
+	for write(oversizedChunk()) {
 	}
 }
 

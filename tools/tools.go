@@ -126,9 +126,11 @@ func (s *Server) MCP() *server.MCPServer {
 		server.WithHooks(hooks),
 		server.WithToolFilter(narrowFilter),
 	)
-	for _, t := range s.tools {
-		srv.AddTool(t.Definition(), s.handler(t))
+	entries := make([]server.ServerTool, len(s.tools))
+	for i, t := range s.tools {
+		entries[i] = server.ServerTool{Tool: t.Definition(), Handler: s.handler(t)}
 	}
+	srv.AddTools(entries...)
 	return srv
 }
 
