@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"sort"
 	"strconv"
 )
 
@@ -145,23 +144,7 @@ func decodeSeries(trimmed []byte, out *Response) error {
 // key. Series follow metadata order, then any other keys in numeric order. The
 // kind is SeriesIntervals when the only value key is "value".
 func columns(meta []map[string]any, rows []map[string]json.RawMessage) ([]Series, Kind, error) {
-	index := map[string]int{}
-	var series []Series
-	add := func(key string) int {
-		if i, ok := index[key]; ok {
-			return i
-		}
-		s := Series{Key: key}
-		if n, err := strconv.Atoi(key); err == nil && n >= 0 && n < len(meta) {
-			s.Meta = meta[n]
-		}
-		index[key] = len(series)
-		series = append(series, s)
-		return len(series) - 1
-	}
-	for i := range meta {
-		add(strconv.Itoa(i))
-	}
+	b := newColumnBuilder(meta)
 	for r, row := range rows {
 		rawT, ok := row["time"]
 		if !ok {
@@ -179,17 +162,12 @@ func columns(meta []map[string]any, rows []map[string]json.RawMessage) ([]Series
 			if err != nil {
 				return nil, 0, fmt.Errorf("series row %d: value of %q is not a number", r, clipName(k))
 			}
-			s := &series[add(k)]
+			s := &b.series[b.add(k)]
 			s.Times = append(s.Times, t)
 			s.Values = append(s.Values, v)
 		}
 	}
-	extra := series[len(meta):]
-	sort.Slice(extra, func(a, b int) bool { return keyLess(extra[a].Key, extra[b].Key) })
-	kind := SeriesList
-	if len(meta) == 0 && len(series) == 1 && series[0].Key == "value" {
-		kind = SeriesIntervals
-	}
+	series, kind := b.finish()
 	return series, kind, nil
 }
 

@@ -46,8 +46,9 @@ func decodeSeriesFast(keys map[string]json.RawMessage, out *Response) bool {
 	return true
 }
 
-// columnBuilder gathers series as columns makes them: metadata series first,
-// other keys added as met and sorted at the end.
+// columnBuilder gathers series for both row readers (columns and
+// columnsFast): metadata series first, other keys added as met and sorted at
+// the end; the kind is SeriesIntervals when the only value key is "value".
 type columnBuilder struct {
 	meta    []map[string]any
 	index   map[string]int
