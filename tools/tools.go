@@ -152,6 +152,10 @@ func (s *Server) Call(ctx context.Context, t *Tool, arguments any) (res *mcp.Cal
 			info.Outcome = "error"
 			res = mcp.NewToolResultError(fmt.Sprintf("internal error in %s; the server keeps serving, please report it", t.Endpoint.Tool))
 		}
+		if s.cfg.Demo && res != nil && res.IsError {
+			// Every result made in demo mode says so, errors included.
+			res.Content = append(res.Content, mcp.NewTextContent("DEMO MODE: the built-in emulator answers, not LaunchDarkly."))
+		}
 		info.Duration = time.Since(start)
 		level := slog.LevelInfo
 		if info.Outcome != "ok" {
@@ -274,7 +278,7 @@ func (sel Selection) Apply(all []*client.Endpoint) ([]*client.Endpoint, error) {
 	}
 	names := map[string]bool{}
 	for _, n := range append(append([]string{}, sel.Tools...), sel.Exclude...) {
-		if client.Lookup(n) == nil || client.Lookup(n).Tool != n {
+		if ep := client.Lookup(n); ep == nil || ep.Tool != n {
 			return nil, fmt.Errorf("unknown tool %q; run `ld-usage-mcp tools` to list them", n)
 		}
 	}

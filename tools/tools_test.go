@@ -442,6 +442,9 @@ func TestDemoResultsSaySo(t *testing.T) {
 		assert.Contains(t, strings.ToLower(text(res)), "demo", name)
 		assert.Equal(t, true, structuredOf(t, res)["summary"].(map[string]any)["demo"], name)
 	}
+	bad := e.call(t, "get_stream_usage", map[string]any{"source": "edge"})
+	assert.True(t, bad.IsError)
+	assert.Contains(t, strings.ToLower(text(bad)), "demo", "errors in demo mode say so too")
 	e2 := newEnv(t)
 	assert.NotContains(t, strings.ToLower(text(e2.call(t, "get_mau_usage", nil))), "demo data")
 }
