@@ -1,3 +1,7 @@
+// Package schemas holds the JSON schemas of the tools: input schemas reflected
+// from the client's parameter structs with invopop/jsonschema at build time
+// (reflect_test.go writes them under input/; they are embedded, so start-up
+// does no reflection), and the shared output schema.
 package schemas
 
 import (

@@ -1,8 +1,8 @@
-// Package schemas holds the JSON schemas of the tools: input schemas reflected
-// from the client's parameter structs with invopop/jsonschema at build time
-// (committed under input/ and embedded, so start-up does no reflection), and
-// the shared output schema.
 package schemas
+
+// The reflector lives in a test file: it runs at build time (the generator is
+// `UPDATE_SCHEMAS=1 go test ./schemas`), so neither reflection nor
+// invopop/jsonschema and its dependencies are in the server binary.
 
 import (
 	"bytes"
