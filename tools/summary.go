@@ -52,6 +52,9 @@ type Summary struct {
 	Total       *SummaryTotal   `json:"total,omitempty"`
 	Series      []SeriesSummary `json:"series,omitzero"`
 	Projected   []Projection    `json:"projected,omitzero"`
+	// InProgress is set when the last bucket reaches past the end of the
+	// requested range (usually now): its value is partial.
+	InProgress string `json:"lastBucketInProgress,omitempty"`
 
 	// SDK lists and details.
 	Count                 *int           `json:"count,omitempty"`
@@ -278,6 +281,31 @@ func (s *Summary) series(ep *client.Endpoint, resp *client.Response, agg string)
 	if resp.Projected != nil {
 		s.projections(resp.Projected, summable)
 	}
+	if summable {
+		s.markInProgress()
+	}
+}
+
+// bucketLength is the length of one bucket of a detected granularity (zero
+// when it has none).
+var bucketLength = map[string]time.Duration{
+	"minutely": time.Minute, "hourly": time.Hour, "daily": 24 * time.Hour, "weekly": 7 * 24 * time.Hour,
+}
+
+// markInProgress notes a last bucket that ends after the requested range
+// does: it holds only part of its period, so it reads low (a -90% "change"
+// on a day that has just begun means nothing). Only per-bucket (summable)
+// values are marked: cumulative, rolling and unique-count series are read
+// by their last point as it is.
+func (s *Summary) markInProgress() {
+	step := bucketLength[s.Granularity]
+	if s.Granularity == "monthly" {
+		step = s.to.AddDate(0, 1, 0).Sub(s.to)
+	}
+	if step == 0 || s.reqTo.IsZero() || !s.to.Add(step).After(s.reqTo) {
+		return
+	}
+	s.InProgress = smRFC3339(s.to)
 }
 
 // summability says whether values may be added over time buckets, and a note
@@ -759,6 +787,9 @@ func (s *Summary) Text() string {
 			tail = append(tail, s.totalText)
 		}
 		tail = append(tail, s.projectionText()...)
+		if s.InProgress != "" {
+			tail = append(tail, "The last bucket ("+s.shortDate(s.to.UnixMilli())+") is still in progress: its value, and the change to it, are partial.")
+		}
 	case "sdks":
 		if len(s.SDKs) > 0 {
 			body = listLines("SDKs: ", s.SDKs)
