@@ -119,6 +119,7 @@ func TestBinaryOverStdioWithOfficialSDK(t *testing.T) {
 		require.NotNil(t, a.OpenWorldHint, tool.Name)
 		assert.True(t, *a.OpenWorldHint, tool.Name)
 		assert.NotEmpty(t, tool.Title, tool.Name)
+		assert.NotEmpty(t, a.Title, tool.Name)
 		schema, err := json.Marshal(tool.InputSchema)
 		require.NoError(t, err)
 		assert.Contains(t, string(schema), `"additionalProperties":false`, tool.Name)

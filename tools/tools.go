@@ -107,6 +107,7 @@ func (t *Tool) Definition() mcp.Tool {
 		RawInputSchema:  t.validator.raw,
 		RawOutputSchema: schemas.Output,
 		Annotations: mcp.ToolAnnotation{
+			Title:           ep.Title,
 			ReadOnlyHint:    &yes,
 			DestructiveHint: &no,
 			IdempotentHint:  &yes,

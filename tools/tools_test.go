@@ -110,6 +110,7 @@ func TestListToolsHintsAndSchemas(t *testing.T) {
 		require.NotNil(t, ep, tool.Name)
 		a := tool.Annotations
 		assert.NotEmpty(t, tool.Title, "%s title", tool.Name)
+		assert.Equal(t, tool.Title, a.Title, "%s: the annotations carry the title too", tool.Name)
 		if assert.NotNil(t, a.ReadOnlyHint, tool.Name) {
 			assert.True(t, *a.ReadOnlyHint)
 		}
