@@ -66,6 +66,7 @@ func TestNamesUnique(t *testing.T) {
 		assert.Same(t, e, client.Lookup(e.Operation))
 		if e.Prefer != "" {
 			assert.NotNil(t, client.Lookup(e.Prefer), "%s prefers unknown %s", e.Tool, e.Prefer)
+			assert.Contains(t, e.Description, e.Prefer, "%s: the description names the tool to prefer", e.Tool)
 		}
 	}
 	assert.Nil(t, client.Lookup("get_nothing"))
