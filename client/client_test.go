@@ -148,13 +148,12 @@ type wireCase struct {
 	wantQuery url.Values // nil: no query string at all
 
 	// decode of testdata/responses/<tool>.json
-	kind      client.Kind
-	series    int            // number of series (or of list entries for SDK lists)
-	meta0     map[string]any // metadata of the first series (nil: none)
-	points0   int            // points of the first series
-	time0     int64          // first time of the first series (Unix ms)
-	value0    float64        // first value of the first series
-	projected int            // number of projected series
+	kind    client.Kind
+	series  int            // number of series (or of list entries for SDK lists)
+	meta0   map[string]any // metadata of the first series (nil: none)
+	points0 int            // points of the first series
+	time0   int64          // first time of the first series (Unix ms)
+	value0  float64        // first value of the first series
 }
 
 func ms(q url.Values) url.Values { q.Set("from", fromMs); q.Set("to", toMs); return q }
@@ -180,7 +179,7 @@ func wireCases() []wireCase {
 				"eventKind": {"custom", "feature"}, "groupBy": {"eventKind"},
 				"aggregationType": {"incremental"}, "granularity": {"daily"},
 			}),
-			kind: client.SeriesIntervals, series: 1, points0: 7, time0: nov1, value0: 48213,
+			kind: client.SeriesList, series: 3, meta0: map[string]any{"eventKind": "feature"}, points0: 7, time0: nov1, value0: 25070,
 		},
 		{
 			tool: "get_evaluations_usage",
@@ -198,7 +197,7 @@ func wireCases() []wireCase {
 			args:      map[string][]string{"type": {"received"}, "notAParam": {"x"}},
 			wantPath:  "/api/v2/usage/events/received",
 			wantQuery: ms(url.Values{}),
-			kind:      client.SeriesList, series: 1, points0: 6, time0: 1795629600000, value0: 2847113,
+			kind:      client.SeriesList, series: 1, meta0: map[string]any{}, points0: 6, time0: 1795629600000, value0: 2847113,
 		},
 		{
 			tool: "get_experimentation_keys_usage",
@@ -211,7 +210,7 @@ func wireCases() []wireCase {
 				"projectKey": {"mobile-app"}, "experimentId": {"exp-1", "exp-2"}, "groupBy": {"experimentId"},
 				"aggregationType": {"month_to_date"}, "granularity": {"hourly"},
 			}),
-			kind: client.SeriesIntervals, series: 1, points0: 7, time0: nov1, value0: 1204,
+			kind: client.SeriesList, series: 2, meta0: map[string]any{"experimentId": "6711a0c2e4b09f0012a1b2c3"}, points0: 7, time0: nov1, value0: 802,
 		},
 		{
 			tool:      "get_experimentation_units_usage",
@@ -255,18 +254,18 @@ func wireCases() []wireCase {
 			tool: "get_service_connection_usage",
 			args: map[string][]string{
 				"projectKey": {"mobile-app"}, "environmentKey": {"production", "staging"},
-				"connectionType": {"sdk", "relay"}, "relayVersion": {"8.10.4"}, "sdkName": {"go-server-sdk"},
+				"connectionType": {"direct", "proxy"}, "relayVersion": {"8.10.4"}, "sdkName": {"go-server-sdk"},
 				"sdkVersion": {"7.1.0"}, "sdkType": {"server"}, "sdkAppId": {"com.example.app"},
 				"groupBy": {"connectionType", "sdkName"}, "aggregationType": {"month_to_date"}, "granularity": {"monthly"},
 			},
 			wantPath: "/api/v2/usage/service-connections",
 			wantQuery: ms(url.Values{
 				"projectKey": {"mobile-app"}, "environmentKey": {"production", "staging"},
-				"connectionType": {"sdk", "relay"}, "relayVersion": {"8.10.4"}, "sdkName": {"go-server-sdk"},
+				"connectionType": {"direct", "proxy"}, "relayVersion": {"8.10.4"}, "sdkName": {"go-server-sdk"},
 				"sdkVersion": {"7.1.0"}, "sdkType": {"server"}, "sdkAppId": {"com.example.app"},
 				"groupBy": {"connectionType", "sdkName"}, "aggregationType": {"month_to_date"}, "granularity": {"monthly"},
 			}),
-			kind: client.SeriesIntervals, series: 1, points0: 7, time0: nov1, value0: 1877,
+			kind: client.SeriesList, series: 2, meta0: map[string]any{"connectionType": "direct"}, points0: 7, time0: nov1, value0: 57612.5,
 		},
 		{
 			tool:      "get_stream_usage",
@@ -309,7 +308,7 @@ func wireCases() []wireCase {
 				"aggregationType": {"rolling_30d"}, "granularity": {"daily"},
 			}),
 			kind: client.SeriesList, series: 2, meta0: map[string]any{"sdkType": "client"},
-			points0: 4, time0: nov1, value0: 211034, projected: 2,
+			points0: 4, time0: nov1, value0: 211034,
 		},
 		{
 			tool:      "get_clientside_mau_usage",
@@ -324,24 +323,24 @@ func wireCases() []wireCase {
 			args:      map[string][]string{"contextKind": {"user", "organization"}, "groupBy": {"projectId"}},
 			wantPath:  "/api/v2/usage/total-contexts",
 			wantQuery: ms(url.Values{"contextKind": {"user", "organization"}, "groupBy": {"projectId"}}),
-			kind:      client.SeriesList, series: 2, meta0: map[string]any{"projectId": "5f3c2a9e8b1d4e0012ab34cd"},
-			points0: 3, time0: 1795392000000, value0: 1204311,
+			kind:      client.SeriesList, series: 4, meta0: map[string]any{"contextKind": "user", "projectId": "5f3c2a9e8b1d4e0012ab34cd"},
+			points0: 3, time0: 1795392000000, value0: 903233,
 		},
 		{
 			tool:      "get_clientside_contexts_usage",
 			args:      map[string][]string{"groupBy": {"anonymousV2"}, "anonymous": {"true"}},
 			wantPath:  "/api/v2/usage/clientside-contexts",
 			wantQuery: ms(url.Values{"groupBy": {"anonymousV2"}, "anonymous": {"true"}}),
-			kind:      client.SeriesList, series: 2, meta0: map[string]any{"anonymousV2": "true"},
-			points0: 3, time0: 1795392000000, value0: 510233,
+			kind:      client.SeriesList, series: 4, meta0: map[string]any{"anonymousV2": "true", "contextKind": "user"},
+			points0: 3, time0: 1795392000000, value0: 382674,
 		},
 		{
 			tool:      "get_serverside_contexts_usage",
 			args:      map[string][]string{"groupBy": {"environmentId"}, "environmentKey": {"production"}, "projectKey": {"mobile-app"}},
 			wantPath:  "/api/v2/usage/serverside-contexts",
 			wantQuery: sec(url.Values{"groupBy": {"environmentId"}, "environmentKey": {"production"}, "projectKey": {"mobile-app"}}),
-			kind:      client.SeriesList, series: 2, meta0: map[string]any{"environmentId": "5f3c2a9e8b1d4e0012ab34d0"},
-			points0: 3, time0: 1795392000000, value0: 702114,
+			kind:      client.SeriesList, series: 4, meta0: map[string]any{"contextKind": "user", "environmentId": "5f3c2a9e8b1d4e0012ab34d0"},
+			points0: 3, time0: 1795392000000, value0: 526585,
 		},
 		{
 			tool:      "get_experimentation_events_usage",
@@ -544,7 +543,6 @@ func checkDecoded(t *testing.T, tc wireCase, out *client.Response) {
 			}
 		}
 	}
-	assert.Len(t, out.Projected, tc.projected)
 }
 
 func TestEveryParamIsSent(t *testing.T) {

@@ -22,8 +22,6 @@ type Response struct {
 	// Series holds the time series of SeriesListRep and SeriesIntervalsRep
 	// (the latter as one series with key "value").
 	Series []Series
-	// Projected holds projectedSeries (newest edition), when present.
-	Projected []Series
 
 	SDKs        []string           // SdkListRep
 	SDKVersions []SDKVersion       // SdkVersionListRep
@@ -118,9 +116,8 @@ func Decode(body []byte) (*Response, error) {
 // per row: the general path, and the reference for decodeSeriesFast.
 func decodeSeries(trimmed []byte, out *Response) error {
 	var w struct {
-		Metadata        []map[string]any             `json:"metadata"`
-		Series          []map[string]json.RawMessage `json:"series"`
-		ProjectedSeries []map[string]json.RawMessage `json:"projectedSeries"`
+		Metadata []map[string]any             `json:"metadata"`
+		Series   []map[string]json.RawMessage `json:"series"`
 	}
 	if err := json.Unmarshal(trimmed, &w); err != nil {
 		return fmt.Errorf("decode series: %w", err)
@@ -128,11 +125,6 @@ func decodeSeries(trimmed []byte, out *Response) error {
 	var err error
 	if out.Series, out.Kind, err = columns(w.Metadata, w.Series); err != nil {
 		return err
-	}
-	if w.ProjectedSeries != nil {
-		if out.Projected, _, err = columns(w.Metadata, w.ProjectedSeries); err != nil {
-			return fmt.Errorf("projectedSeries: %w", err)
-		}
 	}
 	if w.Metadata != nil {
 		out.Kind = SeriesList

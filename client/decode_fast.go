@@ -12,12 +12,12 @@ import (
 // and parsing the body twice. It handles the shape LaunchDarkly sends — rows
 // of plain keys with number or null values — and reports false for anything
 // else (an error, an escaped or non-ASCII key, a repeated key, a key that
-// differs from metadata/series/projectedSeries only in case), so that the
+// differs from metadata/series only in case), so that the
 // general path decides, with its own messages. keys comes from a successful
 // json.Unmarshal, so every value in it is valid JSON.
 func decodeSeriesFast(keys map[string]json.RawMessage, out *Response) bool {
 	for k := range keys {
-		for _, name := range [...]string{"metadata", "series", "projectedSeries"} {
+		for _, name := range [...]string{"metadata", "series"} {
 			if k != name && strings.EqualFold(k, name) {
 				return false // encoding/json would match it to the field
 			}
@@ -33,16 +33,10 @@ func decodeSeriesFast(keys map[string]json.RawMessage, out *Response) bool {
 	if !ok {
 		return false
 	}
-	var projected []Series
-	if raw := keys["projectedSeries"]; raw != nil && string(raw) != "null" {
-		if projected, _, ok = columnsFast(meta, raw); !ok {
-			return false
-		}
-	}
 	if meta != nil {
 		kind = SeriesList
 	}
-	out.Series, out.Projected, out.Kind = series, projected, kind
+	out.Series, out.Kind = series, kind
 	return true
 }
 

@@ -64,53 +64,53 @@ func TestDecodeSeriesList(t *testing.T) {
 	assert.Equal(t, []float64{880, 874, 891}, out.Series[2].Values)
 	t0 := int64(1795636800000)
 	assert.Equal(t, []int64{t0, t0 + 3600000, t0 + 3*3600000}, out.Series[2].Times)
-	assert.Empty(t, out.Projected)
 }
 
 func TestDecodeNoMetadata(t *testing.T) {
-	out := decodeFixture(t, "get_events_usage.json")
+	// LaunchDarkly's spec requires metadata, but a body without it still decodes.
+	out, err := client.Decode([]byte(`{"_links":{},"series":[{"time":1795629600000,"0":5},{"time":1795633200000,"0":7}]}`))
+	require.NoError(t, err)
 	assert.Equal(t, client.SeriesList, out.Kind)
 	require.Len(t, out.Series, 1)
 	assert.Equal(t, "0", out.Series[0].Key)
 	assert.Nil(t, out.Series[0].Meta)
+	assert.Equal(t, []float64{5, 7}, out.Series[0].Values)
+	// the events fixture has one series with empty metadata
+	out = decodeFixture(t, "get_events_usage.json")
+	require.Len(t, out.Series, 1)
+	assert.Equal(t, map[string]any{}, out.Series[0].Meta)
 	assert.Len(t, out.Series[0].Values, 6)
 }
 
-func TestDecodeProjected(t *testing.T) {
-	out := decodeFixture(t, "get_total_mau_usage.json")
-	require.Len(t, out.Series, 2)
-	require.Len(t, out.Projected, 2)
-	nov5 := int64(1793491200000 + 4*86400000)
-	assert.Equal(t, map[string]any{"sdkType": "client"}, out.Projected[0].Meta)
-	assert.Equal(t, map[string]any{"sdkType": "server"}, out.Projected[1].Meta)
-	assert.Equal(t, []int64{nov5, nov5 + 86400000, nov5 + 2*86400000}, out.Projected[0].Times)
-	assert.Equal(t, []float64{338000, 351500, 362300}, out.Projected[0].Values)
-	assert.Equal(t, []float64{64200, 66900, 68800}, out.Projected[1].Values)
-	// the actual series end where the projection starts
-	last := out.Series[0].Times[len(out.Series[0].Times)-1]
-	assert.Less(t, last, out.Projected[0].Times[0])
-}
-
 func TestDecodeIntervals(t *testing.T) {
-	out := decodeFixture(t, "get_service_connection_usage.json")
+	// The seed's SeriesIntervalsRep, still the shape of the removed experimentation-units.
+	out := decodeFixture(t, "get_experimentation_units_usage.json")
 	assert.Equal(t, client.SeriesIntervals, out.Kind)
 	require.Len(t, out.Series, 1)
 	assert.Equal(t, "value", out.Series[0].Key)
 	assert.Nil(t, out.Series[0].Meta)
-	assert.Equal(t, []float64{1877, 1902, 1894, 1650, 1638, 1911, 1925}, out.Series[0].Values)
-	assert.Equal(t, int64(1793491200000), out.Series[0].Times[0])
+	assert.NotEmpty(t, out.Series[0].Values)
 }
 
 func TestDecodeFloatSeries(t *testing.T) {
-	// The newest edition returns SeriesListRepFloat from the same path: decode by shape.
-	out := decodeFixture(t, filepath.Join("variants", "get_service_connection_usage.float.json"))
-	assert.Equal(t, client.SeriesList, out.Kind)
-	require.Len(t, out.Series, 2)
-	assert.Equal(t, map[string]any{"connectionType": "relay", "relayVersion": "8.10.4"}, out.Series[1].Meta)
-	assert.Equal(t, []float64{12.483870967741936, 24.870967741935484, 37.193548387096776, 49.35483870967742}, out.Series[0].Values)
-	for _, v := range out.Series[1].Values {
-		assert.NotEqual(t, math.Trunc(v), v, "fractional values stay fractional")
+	// SeriesListRepFloat (service connection minutes) has fractions: they stay.
+	for _, name := range []string{"get_service_connection_usage.json", filepath.Join("variants", "get_service_connection_usage.incremental.json")} {
+		out := decodeFixture(t, name)
+		assert.Equal(t, client.SeriesList, out.Kind)
+		require.Len(t, out.Series, 2)
+		fractions := 0
+		for _, s := range out.Series {
+			for _, v := range s.Values {
+				if math.Trunc(v) != v {
+					fractions++
+				}
+			}
+		}
+		assert.Positive(t, fractions, "%s: fractional values stay fractional", name)
 	}
+	out := decodeFixture(t, "get_service_connection_usage.json")
+	assert.Equal(t, map[string]any{"connectionType": "proxy"}, out.Series[1].Meta)
+	assert.Equal(t, []float64{57612.5, 115152.75}, out.Series[0].Values[:2])
 }
 
 func TestDecodeSDKList(t *testing.T) {

@@ -147,7 +147,17 @@ func TestSpecAgainstStructs(t *testing.T) {
 		return out
 	}
 	for _, e := range client.Endpoints {
-		assert.Equal(t, walk(reflect.TypeOf(e.Params)), e.Spec(), e.Tool)
+		want := walk(reflect.TypeOf(e.Params))
+		for i := range want {
+			// Their values are declared once, in Endpoint.Aggs (TestEnums pins them).
+			switch want[i].Name {
+			case "aggregationType":
+				want[i].Enum = e.AggNames()
+			case "granularity":
+				want[i].Enum = e.GranNames()
+			}
+		}
+		assert.Equal(t, want, e.Spec(), e.Tool)
 	}
 }
 
@@ -178,6 +188,13 @@ func TestEnums(t *testing.T) {
 		{"get_warehouse_export_usage", "destination", []string{"snowflake-v2", "databricks", "bigquery", "redshift", "clickhouse"}},
 		{"get_ai_runs_usage", "groupBy", []string{"projectId", "environmentId", "sdkName", "sdkVersion", "sdkType"}},
 		{"get_observability_metrics_usage", "aggregationType", []string{"month_to_date", "average"}},
+		{"get_observability_metrics_usage", "granularity", []string{"daily", "hourly", "monthly"}},
+		{"get_total_mau_usage", "granularity", []string{"daily", "monthly"}},
+		{"get_clientside_contexts_usage", "granularity", []string{"daily", "monthly"}},
+		{"get_ai_runs_usage", "aggregationType", []string{"month_to_date", "incremental"}},
+		{"get_service_connection_usage", "aggregationType", []string{"month_to_date", "incremental"}},
+		{"get_service_connection_usage", "granularity", []string{"daily", "hourly", "monthly"}},
+		{"get_experimentation_keys_usage", "granularity", []string{"daily", "hourly", "monthly"}},
 		{"get_observability_logs_usage", "aggregationType", []string{"month_to_date", "incremental", "rolling_30d"}},
 		{"get_vega_ai_usage", "aggregationType", []string{"month_to_date", "incremental", "rolling_30d"}},
 		// free text: no enum
@@ -282,6 +299,11 @@ func TestTagsNotCut(t *testing.T) {
 			fields++
 			where := rt.Name() + "." + f.Name
 			tag, ok := f.Tag.Lookup("jsonschema")
+			if name, _, _ := strings.Cut(f.Tag.Get("json"), ","); name == "aggregationType" || name == "granularity" {
+				// values, default and description come from Endpoint.Aggs and the meaning table
+				assert.False(t, ok, "%s: declare its values in Endpoint.Aggs, not in a tag", where)
+				continue
+			}
 			require.True(t, ok, "%s has no jsonschema tag", where)
 			descs := 0
 			for _, part := range splitUnescaped(tag) {
@@ -326,6 +348,10 @@ func TestReflectorAgrees(t *testing.T) {
 		}
 		collect(reflect.TypeOf(e.Params))
 		for _, p := range e.Spec() {
+			switch p.Name {
+			case "from", "to", "aggregationType", "granularity":
+				continue // filled in from the declaration by schemas.Reflect (schemas tests check them)
+			}
 			if s.Properties == nil {
 				t.Fatalf("%s: no properties", e.Tool)
 			}
@@ -382,4 +408,90 @@ func TestKindNames(t *testing.T) {
 	assert.Equal(t, "Kind(9)", client.Kind(9).String())
 	assert.Equal(t, "ms", client.Millis.String())
 	assert.Equal(t, "s", client.Seconds.String())
+}
+
+// TestEveryAggregationHasAMeaning: the meaning table covers every aggregation
+// every series endpoint accepts, and nothing else.
+func TestEveryAggregationHasAMeaning(t *testing.T) {
+	for _, e := range client.Endpoints {
+		if !e.Kind.IsSeries() {
+			assert.Empty(t, e.Aggs, e.Tool)
+			continue
+		}
+		require.NotEmpty(t, e.Aggs, e.Tool)
+		for _, a := range e.Aggs {
+			m, ok := e.Meaning(a.Name)
+			assert.True(t, ok, "%s %q has no meaning", e.Tool, a.Name)
+			assert.NotEmpty(t, m.Words, e.Tool)
+		}
+		_, ok := e.Meaning("")
+		assert.True(t, ok, "%s: the default aggregation has a meaning", e.Tool)
+		_, ok = e.Meaning("banana")
+		assert.False(t, ok, e.Tool)
+		assert.Equal(t, e.TakesAggregation(), len(e.AggNames()) > 0, e.Tool)
+	}
+}
+
+// TestMeaningsAsLaunchDarklyDocumentsThem pins the figures that answer "how much".
+func TestMeaningsAsLaunchDarklyDocumentsThem(t *testing.T) {
+	cases := []struct {
+		tool, agg string
+		point     client.Point
+		figure    client.Figure
+		adds      bool
+	}{
+		{"get_clientside_mau_usage", "", client.PointCumulative, client.FigureMonthEnd, false}, // month_to_date is the default
+		{"get_clientside_mau_usage", "incremental", client.PointNew, client.FigureMonthSum, true},
+		{"get_clientside_mau_usage", "rolling_30d", client.PointTrailing, client.FigureLatest, false},
+		{"get_mau_usage", "", client.PointTrailing, client.FigureLatest, false}, // rolling_30d is /usage/mau's default
+		{"get_mau_usage", "daily_incremental", client.PointNew, client.FigureMonthSum, true},
+		{"get_mau_usage_by_category", "", client.PointTrailing, client.FigureLatest, false},
+		{"get_experimentation_units_usage", "", client.PointCumulative, client.FigureMonthEnd, false},
+		{"get_service_connection_usage", "", client.PointCumulative, client.FigureMonthEnd, false},
+		{"get_service_connection_usage", "incremental", client.PointCount, client.FigureSum, true},
+		{"get_evaluations_usage", "", client.PointCount, client.FigureSum, true},
+		{"get_stream_usage", "", client.PointLevel, client.FigurePeak, false},
+		{"get_observability_metrics_usage", "average", client.PointAverage, client.FigureMean, false},
+		{"get_observability_logs_usage", "rolling_30d", client.PointTrailing, client.FigureLatest, false},
+	}
+	for _, tc := range cases {
+		m, ok := ep(t, tc.tool).Meaning(tc.agg)
+		require.True(t, ok, "%s %s", tc.tool, tc.agg)
+		assert.Equal(t, tc.point, m.Point, "%s %s", tc.tool, tc.agg)
+		assert.Equal(t, tc.figure, m.Figure, "%s %s", tc.tool, tc.agg)
+		assert.Equal(t, tc.adds, m.Adds, "%s %s", tc.tool, tc.agg)
+	}
+	// Unique counts never add up across series; counts split by a dimension do.
+	m, _ := ep(t, "get_total_mau_usage").Meaning("incremental")
+	assert.False(t, m.Across)
+	m, _ = ep(t, "get_data_export_events_usage").Meaning("incremental")
+	assert.True(t, m.Across)
+}
+
+func TestCheckAggGran(t *testing.T) {
+	cases := []struct {
+		tool, agg, gran string
+		err             string // "" when LaunchDarkly accepts it
+	}{
+		{"get_clientside_mau_usage", "", "", ""},
+		{"get_clientside_mau_usage", "month_to_date", "monthly", ""},
+		{"get_clientside_mau_usage", "", "monthly", ""},
+		{"get_clientside_mau_usage", "rolling_30d", "hourly", `granularity "hourly" is not one of daily, monthly`},
+		{"get_clientside_mau_usage", "rolling_30d", "monthly", "not allowed with aggregationType rolling_30d: use daily"},
+		{"get_clientside_mau_usage", "incremental", "monthly", "not allowed with aggregationType incremental"},
+		{"get_data_export_events_usage", "", "banana", `granularity "banana" is not one of daily, hourly, monthly`},
+		{"get_data_export_events_usage", "incremental", "hourly", ""},
+		{"get_data_export_events_usage", "incremental", "monthly", "use daily or hourly"},
+		{"get_data_export_events_usage", "rolling_30d", "", `aggregationType "rolling_30d" is not one of month_to_date, incremental`},
+		{"get_observability_metrics_usage", "average", "hourly", ""},
+		{"get_mau_usage", "daily_incremental", "", ""},
+	}
+	for _, tc := range cases {
+		err := ep(t, tc.tool).CheckAggGran(tc.agg, tc.gran)
+		if tc.err == "" {
+			assert.NoError(t, err, "%s %s %s", tc.tool, tc.agg, tc.gran)
+		} else if assert.Error(t, err, "%s %s %s", tc.tool, tc.agg, tc.gran) {
+			assert.Contains(t, err.Error(), tc.err)
+		}
+	}
 }

@@ -45,7 +45,7 @@ func FuzzDecode(f *testing.F) {
 	}
 	for _, s := range []string{
 		``, `[]`, `{}`, `null`, `{"series":null}`, `{"series":[null]}`, `{"metadata":[null],"series":[{"time":1,"0":1}]}`,
-		`{"series":[{"time":1,"value":1}],"projectedSeries":[{"time":2,"value":2}]}`,
+		`{"series":[{"time":1,"value":1}],"extra":[{"time":2,"value":2}]}`,
 		`{"sdks":null}`, `{"sdkVersions":[{}]}`, `[{}]`, `[null]`,
 	} {
 		f.Add([]byte(s))
@@ -85,12 +85,11 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 		check("series", out.Series)
-		check("projected", out.Projected)
 		if out.Kind < client.SeriesList || out.Kind > client.SDKVersionDetails {
 			t.Fatalf("kind %d out of range", out.Kind)
 		}
 		_ = out.Kind.String()
-		if !out.Kind.IsSeries() && (len(out.Series) > 0 || len(out.Projected) > 0) {
+		if !out.Kind.IsSeries() && len(out.Series) > 0 {
 			t.Fatalf("%s with series", out.Kind)
 		}
 	})

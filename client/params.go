@@ -18,31 +18,31 @@ type Time any
 
 // Range is the from/to pair of every time-series endpoint.
 type Range struct {
-	From Time `json:"from,omitempty" jsonschema:"description=Start"`
+	From Time `json:"from,omitempty" jsonschema:"description=Start"` // description and type: schemas.Reflect, per endpoint
 	To   Time `json:"to,omitempty" jsonschema:"description=End"`
 }
 
 // StreamSource is the path parameter of the stream endpoints.
 type StreamSource struct {
-	Source string `json:"source" in:"path" jsonschema:"description=Source,enum=client,enum=server"`
+	Source string `json:"source" in:"path" jsonschema:"description=SDK side,enum=client,enum=server"`
 }
 
 // TZ is the time zone used for day boundaries in daily data.
 type TZ struct {
-	TZ string `json:"tz,omitempty" jsonschema:"description=Time zone"`
+	TZ string `json:"tz,omitempty" jsonschema:"description=Time zone (default UTC)"`
 }
 
 // ProjectEnv filters interval endpoints to one environment of one project (seed edition)
 // or to several (newest edition); environmentKey requires projectKey.
 type ProjectEnv struct {
-	ProjectKey     []string `json:"projectKey,omitempty" jsonschema:"description=Projects"`
-	EnvironmentKey []string `json:"environmentKey,omitempty" jsonschema:"description=Environments"`
+	ProjectKey     []string `json:"projectKey,omitempty" jsonschema:"description=Filter"`
+	EnvironmentKey []string `json:"environmentKey,omitempty" jsonschema:"description=Filter; one projectKey"`
 }
 
 // EvaluationsParams are the parameters of getEvaluationsUsage.
 type EvaluationsParams struct {
-	ProjectKey     string `json:"projectKey" in:"path" jsonschema:"description=Project"`
-	EnvironmentKey string `json:"environmentKey" in:"path" jsonschema:"description=Environment"`
+	ProjectKey     string `json:"projectKey" in:"path" jsonschema:"description=Project key"`
+	EnvironmentKey string `json:"environmentKey" in:"path" jsonschema:"description=Environment key"`
 	FeatureFlagKey string `json:"featureFlagKey" in:"path" jsonschema:"description=Flag key"`
 	Range
 	TZ
@@ -78,14 +78,14 @@ type StreamSDKVersionsParams struct {
 // MAUParams are the parameters of getMauUsage.
 type MAUParams struct {
 	Range
-	Project         []string `json:"project,omitempty" jsonschema:"description=Projects"`
-	Environment     []string `json:"environment,omitempty" jsonschema:"description=Environments"`
-	SDKType         []string `json:"sdktype,omitempty" jsonschema:"description=SDK types,enum=client,enum=server"`
+	Project         []string `json:"project,omitempty" jsonschema:"description=Project keys"`
+	Environment     []string `json:"environment,omitempty" jsonschema:"description=Environment keys (one project)"`
+	SDKType         []string `json:"sdktype,omitempty" jsonschema:"description=SDK sides,enum=client,enum=server"`
 	SDK             []string `json:"sdk,omitempty" jsonschema:"description=SDK names"`
-	Anonymous       string   `json:"anonymous,omitempty" jsonschema:"description=Anonymous,enum=true,enum=false"`
-	GroupBy         []string `json:"groupby,omitempty" jsonschema:"description=Group by,enum=project,enum=environment,enum=sdktype,enum=sdk,enum=anonymous,enum=contextKind,enum=sdkAppId"`
-	AggregationType string   `json:"aggregationType,omitempty" jsonschema:"description=Aggregation,enum=rolling_30d,enum=month_to_date,enum=daily_incremental"`
-	ContextKind     []string `json:"contextKind,omitempty" jsonschema:"description=Context kinds"`
+	Anonymous       string   `json:"anonymous,omitempty" jsonschema:"description=Only anonymous (true) or only identified (false) users,enum=true,enum=false"`
+	GroupBy         []string `json:"groupby,omitempty" jsonschema:"description=Split by,enum=project,enum=environment,enum=sdktype,enum=sdk,enum=anonymous,enum=contextKind,enum=sdkAppId"`
+	AggregationType string   `json:"aggregationType,omitempty"` // enum, default and words: Endpoint.Aggs
+	ContextKind     []string `json:"contextKind,omitempty" jsonschema:"description=Filter (default user)"`
 }
 
 // MAUByCategoryParams are the parameters of getMauUsageByCategory.
@@ -96,22 +96,22 @@ type MAUByCategoryParams struct {
 // MAUSDKsParams are the parameters of getMauSdksByType.
 type MAUSDKsParams struct {
 	Range
-	SDKType string `json:"sdktype,omitempty" jsonschema:"description=SDK type,enum=client,enum=server"`
+	SDKType string `json:"sdktype,omitempty" jsonschema:"description=SDK side,enum=client,enum=server"`
 }
 
 // IntervalCommon are the newest edition's aggregation and granularity for the
 // monthly-billed interval endpoints.
 type IntervalCommon struct {
-	AggregationType string `json:"aggregationType,omitempty" jsonschema:"description=Aggregation,enum=month_to_date,enum=incremental"`
-	Granularity     string `json:"granularity,omitempty" jsonschema:"description=Bucket size,enum=daily,enum=hourly,enum=monthly"`
+	AggregationType string `json:"aggregationType,omitempty"`
+	Granularity     string `json:"granularity,omitempty"`
 }
 
 // DataExportEventsParams are the parameters of getDataExportEventsUsage.
 type DataExportEventsParams struct {
 	Range
 	ProjectEnv
-	EventKind []string `json:"eventKind,omitempty" jsonschema:"description=Event kinds"`
-	GroupBy   []string `json:"groupBy,omitempty" jsonschema:"description=Group by,enum=environmentId,enum=eventKind"`
+	EventKind []string `json:"eventKind,omitempty" jsonschema:"description=Filter"`
+	GroupBy   []string `json:"groupBy,omitempty" jsonschema:"description=Split by,enum=environmentId,enum=eventKind"`
 	IntervalCommon
 }
 
@@ -119,30 +119,30 @@ type DataExportEventsParams struct {
 type ExperimentationKeysParams struct {
 	Range
 	ProjectEnv
-	ExperimentID []string `json:"experimentId,omitempty" jsonschema:"description=Experiment IDs"`
-	GroupBy      []string `json:"groupBy,omitempty" jsonschema:"description=Group by,enum=projectId,enum=environmentId,enum=experimentId"`
+	ExperimentID []string `json:"experimentId,omitempty" jsonschema:"description=Filter"`
+	GroupBy      []string `json:"groupBy,omitempty" jsonschema:"description=Split by,enum=projectId,enum=environmentId,enum=experimentId"`
 	IntervalCommon
 }
 
 // ExperimentationUnitsParams are the parameters of getExperimentationUnitsUsage
-// (seed edition only: one project and one environment).
+// (seed edition only: one project and one environment; removed upstream).
 type ExperimentationUnitsParams struct {
 	Range
-	ProjectKey     string `json:"projectKey,omitempty" jsonschema:"description=Project"`
-	EnvironmentKey string `json:"environmentKey,omitempty" jsonschema:"description=Environment"`
+	ProjectKey     string `json:"projectKey,omitempty" jsonschema:"description=Project key"`
+	EnvironmentKey string `json:"environmentKey,omitempty" jsonschema:"description=Environment key; needs projectKey"`
 }
 
 // ServiceConnectionsParams are the parameters of getServiceConnectionUsage.
 type ServiceConnectionsParams struct {
 	Range
 	ProjectEnv
-	ConnectionType []string `json:"connectionType,omitempty" jsonschema:"description=Connection types"`
-	RelayVersion   []string `json:"relayVersion,omitempty" jsonschema:"description=Relay versions"`
-	SDKName        []string `json:"sdkName,omitempty" jsonschema:"description=SDK names"`
-	SDKVersion     []string `json:"sdkVersion,omitempty" jsonschema:"description=SDK versions"`
-	SDKType        []string `json:"sdkType,omitempty" jsonschema:"description=SDK types"`
-	SDKAppID       []string `json:"sdkAppId,omitempty" jsonschema:"description=SDK app IDs"`
-	GroupBy        []string `json:"groupBy,omitempty" jsonschema:"description=Group by,enum=projectId,enum=environmentId,enum=connectionType,enum=relayVersion,enum=sdkName,enum=sdkVersion,enum=sdkType,enum=sdkAppId"`
+	ConnectionType []string `json:"connectionType,omitempty" jsonschema:"description=Filter (e.g. direct\\, proxy)"`
+	RelayVersion   []string `json:"relayVersion,omitempty" jsonschema:"description=Filter"`
+	SDKName        []string `json:"sdkName,omitempty" jsonschema:"description=Filter"`
+	SDKVersion     []string `json:"sdkVersion,omitempty" jsonschema:"description=Filter"`
+	SDKType        []string `json:"sdkType,omitempty" jsonschema:"description=Filter"`
+	SDKAppID       []string `json:"sdkAppId,omitempty" jsonschema:"description=Filter"`
+	GroupBy        []string `json:"groupBy,omitempty" jsonschema:"description=Split by,enum=projectId,enum=environmentId,enum=connectionType,enum=relayVersion,enum=sdkName,enum=sdkVersion,enum=sdkType,enum=sdkAppId"`
 	IntervalCommon
 }
 
@@ -150,23 +150,23 @@ type ServiceConnectionsParams struct {
 
 // ContextAggregation is the aggregation of the MAU and contexts successors.
 type ContextAggregation struct {
-	AggregationType string `json:"aggregationType,omitempty" jsonschema:"description=Aggregation,enum=month_to_date,enum=incremental,enum=rolling_30d"`
-	Granularity     string `json:"granularity,omitempty" jsonschema:"description=Bucket size"`
+	AggregationType string `json:"aggregationType,omitempty"`
+	Granularity     string `json:"granularity,omitempty"`
 }
 
 // Anonymous filters the MAU and contexts successors by anonymity.
 type Anonymous struct {
-	Anonymous []string `json:"anonymous,omitempty" jsonschema:"description=Anonymous,enum=true,enum=false"`
+	Anonymous []string `json:"anonymous,omitempty" jsonschema:"description=Filter,enum=true,enum=false"`
 }
 
 // TotalMAUParams are the parameters of getMAUTotalUsage.
 type TotalMAUParams struct {
 	Range
 	ProjectEnv
-	SDKName []string `json:"sdkName,omitempty" jsonschema:"description=SDK names"`
-	SDKType []string `json:"sdkType,omitempty" jsonschema:"description=SDK types"`
+	SDKName []string `json:"sdkName,omitempty" jsonschema:"description=Filter"`
+	SDKType []string `json:"sdkType,omitempty" jsonschema:"description=Filter"`
 	Anonymous
-	GroupBy []string `json:"groupBy,omitempty" jsonschema:"description=Group by,enum=projectId,enum=environmentId,enum=sdkName,enum=sdkType,enum=sdkAppId,enum=anonymousV2"`
+	GroupBy []string `json:"groupBy,omitempty" jsonschema:"description=Split by,enum=projectId,enum=environmentId,enum=sdkName,enum=sdkType,enum=sdkAppId,enum=anonymousV2"`
 	ContextAggregation
 }
 
@@ -174,9 +174,9 @@ type TotalMAUParams struct {
 type ClientsideMAUParams struct {
 	Range
 	ProjectEnv
-	SDKName []string `json:"sdkName,omitempty" jsonschema:"description=SDK names"`
+	SDKName []string `json:"sdkName,omitempty" jsonschema:"description=Filter"`
 	Anonymous
-	GroupBy []string `json:"groupBy,omitempty" jsonschema:"description=Group by,enum=projectId,enum=environmentId,enum=sdkName,enum=sdkAppId,enum=anonymousV2"`
+	GroupBy []string `json:"groupBy,omitempty" jsonschema:"description=Split by,enum=projectId,enum=environmentId,enum=sdkName,enum=sdkAppId,enum=anonymousV2"`
 	ContextAggregation
 }
 
@@ -184,11 +184,11 @@ type ClientsideMAUParams struct {
 type TotalContextsParams struct {
 	Range
 	ProjectEnv
-	ContextKind []string `json:"contextKind,omitempty" jsonschema:"description=Context kinds"`
-	SDKName     []string `json:"sdkName,omitempty" jsonschema:"description=SDK names"`
-	SDKType     []string `json:"sdkType,omitempty" jsonschema:"description=SDK types"`
+	ContextKind []string `json:"contextKind,omitempty" jsonschema:"description=Filter"`
+	SDKName     []string `json:"sdkName,omitempty" jsonschema:"description=Filter"`
+	SDKType     []string `json:"sdkType,omitempty" jsonschema:"description=Filter"`
 	Anonymous
-	GroupBy []string `json:"groupBy,omitempty" jsonschema:"description=Group by,enum=projectId,enum=environmentId,enum=sdkName,enum=sdkType,enum=sdkAppId,enum=anonymousV2"`
+	GroupBy []string `json:"groupBy,omitempty" jsonschema:"description=Split by,enum=projectId,enum=environmentId,enum=sdkName,enum=sdkType,enum=sdkAppId,enum=anonymousV2"`
 	ContextAggregation
 }
 
@@ -197,10 +197,10 @@ type TotalContextsParams struct {
 type SideContextsParams struct {
 	Range
 	ProjectEnv
-	ContextKind []string `json:"contextKind,omitempty" jsonschema:"description=Context kinds"`
-	SDKName     []string `json:"sdkName,omitempty" jsonschema:"description=SDK names"`
+	ContextKind []string `json:"contextKind,omitempty" jsonschema:"description=Filter"`
+	SDKName     []string `json:"sdkName,omitempty" jsonschema:"description=Filter"`
 	Anonymous
-	GroupBy []string `json:"groupBy,omitempty" jsonschema:"description=Group by,enum=projectId,enum=environmentId,enum=sdkName,enum=sdkAppId,enum=anonymousV2"`
+	GroupBy []string `json:"groupBy,omitempty" jsonschema:"description=Split by,enum=projectId,enum=environmentId,enum=sdkName,enum=sdkAppId,enum=anonymousV2"`
 	ContextAggregation
 }
 
@@ -208,9 +208,9 @@ type SideContextsParams struct {
 type ExperimentationEventsParams struct {
 	Range
 	ProjectEnv
-	EventKey  []string `json:"eventKey,omitempty" jsonschema:"description=Event keys"`
-	EventKind []string `json:"eventKind,omitempty" jsonschema:"description=Event kinds"`
-	GroupBy   []string `json:"groupBy,omitempty" jsonschema:"description=Group by,enum=environmentId,enum=eventKey,enum=eventKind"`
+	EventKey  []string `json:"eventKey,omitempty" jsonschema:"description=Filter"`
+	EventKind []string `json:"eventKind,omitempty" jsonschema:"description=Filter"`
+	GroupBy   []string `json:"groupBy,omitempty" jsonschema:"description=Split by,enum=environmentId,enum=eventKey,enum=eventKind"`
 	IntervalCommon
 }
 
@@ -218,8 +218,8 @@ type ExperimentationEventsParams struct {
 type WarehouseExportParams struct {
 	Range
 	ProjectEnv
-	Destination []string `json:"destination,omitempty" jsonschema:"description=Destinations,enum=snowflake-v2,enum=databricks,enum=bigquery,enum=redshift,enum=clickhouse"`
-	GroupBy     []string `json:"groupBy,omitempty" jsonschema:"description=Group by,enum=projectId,enum=environmentId,enum=destination"`
+	Destination []string `json:"destination,omitempty" jsonschema:"description=Filter,enum=snowflake-v2,enum=databricks,enum=bigquery,enum=redshift,enum=clickhouse"`
+	GroupBy     []string `json:"groupBy,omitempty" jsonschema:"description=Split by,enum=projectId,enum=environmentId,enum=destination"`
 	IntervalCommon
 }
 
@@ -227,16 +227,16 @@ type WarehouseExportParams struct {
 type AIRunsParams struct {
 	Range
 	ProjectEnv
-	SDKName    []string `json:"sdkName,omitempty" jsonschema:"description=SDK names"`
-	SDKVersion []string `json:"sdkVersion,omitempty" jsonschema:"description=SDK versions"`
-	SDKType    []string `json:"sdkType,omitempty" jsonschema:"description=SDK types"`
-	GroupBy    []string `json:"groupBy,omitempty" jsonschema:"description=Group by,enum=projectId,enum=environmentId,enum=sdkName,enum=sdkVersion,enum=sdkType"`
+	SDKName    []string `json:"sdkName,omitempty" jsonschema:"description=Filter"`
+	SDKVersion []string `json:"sdkVersion,omitempty" jsonschema:"description=Filter"`
+	SDKType    []string `json:"sdkType,omitempty" jsonschema:"description=Filter"`
+	GroupBy    []string `json:"groupBy,omitempty" jsonschema:"description=Split by,enum=projectId,enum=environmentId,enum=sdkName,enum=sdkVersion,enum=sdkType"`
 	IntervalCommon
 }
 
 // ProjectOnly filters observability and Vega AI usage by project.
 type ProjectOnly struct {
-	ProjectKey []string `json:"projectKey,omitempty" jsonschema:"description=Projects"`
+	ProjectKey []string `json:"projectKey,omitempty" jsonschema:"description=Filter"`
 }
 
 // ObservabilityParams are the parameters of the observability errors, logs,
@@ -244,26 +244,26 @@ type ProjectOnly struct {
 type ObservabilityParams struct {
 	Range
 	ProjectOnly
-	Granularity     string `json:"granularity,omitempty" jsonschema:"description=Bucket size"`
-	AggregationType string `json:"aggregationType,omitempty" jsonschema:"description=Aggregation,enum=month_to_date,enum=incremental,enum=rolling_30d"`
+	Granularity     string `json:"granularity,omitempty"`
+	AggregationType string `json:"aggregationType,omitempty"`
 }
 
 // ObservabilityMetricsParams are the parameters of getObservabilityMetricsUsage.
 type ObservabilityMetricsParams struct {
 	Range
 	ProjectOnly
-	Granularity     string `json:"granularity,omitempty" jsonschema:"description=Bucket size"`
-	AggregationType string `json:"aggregationType,omitempty" jsonschema:"description=Aggregation,enum=month_to_date,enum=average"`
+	Granularity     string `json:"granularity,omitempty"`
+	AggregationType string `json:"aggregationType,omitempty"`
 }
 
 // SDKAllVersionsParams are the parameters of getSdkAllVersions.
 type SDKAllVersionsParams struct {
 	EnvironmentID  string `json:"environmentId,omitempty" jsonschema:"description=Environment ID"`
 	ProjectID      string `json:"projectId,omitempty" jsonschema:"description=Project ID"`
-	SDKName        string `json:"sdkName,omitempty" jsonschema:"description=SDK names"`
-	SDKType        string `json:"sdkType,omitempty" jsonschema:"description=SDK types"`
-	SDKAppID       string `json:"sdkAppId,omitempty" jsonschema:"description=SDK app IDs"`
-	ConnectionType string `json:"connectionType,omitempty" jsonschema:"description=Connection types"`
+	SDKName        string `json:"sdkName,omitempty" jsonschema:"description=SDK name"`
+	SDKType        string `json:"sdkType,omitempty" jsonschema:"description=SDK type (e.g. server\\, browser\\, mobile)"`
+	SDKAppID       string `json:"sdkAppId,omitempty" jsonschema:"description=SDK app ID"`
+	ConnectionType string `json:"connectionType,omitempty" jsonschema:"description=Connection type (e.g. direct\\, proxy)"`
 }
 
 // NoParams is the parameter set of an endpoint that takes none.

@@ -89,7 +89,7 @@ func checkShape(t *testing.T, ep *client.Endpoint, body []byte) {
 					t.Fatalf("row %d: %s=%s is not a count", r, k, row[k])
 				}
 				positive = positive || v > 0
-				if ep.Operation != "getServiceConnectionUsage" && v != math.Trunc(v) {
+				if !ep.Float && v != math.Trunc(v) {
 					t.Fatalf("row %d: %s=%s is not an integer", r, k, row[k])
 				}
 			}
@@ -183,7 +183,7 @@ func TestDeterministic(t *testing.T) {
 		"/api/v2/usage/mau?groupby=sdk&groupby=project",
 		"/api/v2/usage/evaluations/web-app/production/new-checkout",
 		"/api/v2/usage/streams/client/bysdkversion",
-		"/api/v2/usage/total-contexts?groupBy=sdkName&granularity=hourly",
+		"/api/v2/usage/data-export-events?groupBy=eventKind&granularity=hourly",
 		"/api/v2/usage/service-connections?groupBy=sdkName",
 	}
 	base := func(seed uint64) map[string][]byte {

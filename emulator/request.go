@@ -164,6 +164,11 @@ func (e *Emulator) parse(ep *client.Endpoint, path map[string]string, args url.V
 		}
 	}
 	has := func(name string) bool { _, ok := ep.Param(name); return ok }
+	if has("aggregationType") || has("granularity") {
+		if err := ep.CheckAggGran(args.Get("aggregationType"), args.Get("granularity")); err != nil {
+			return nil, invalid("%v", err)
+		}
+	}
 	given := func(name string) bool { return has(name) && nonEmpty(args[name]) }
 
 	if has("environmentKey") && has("projectKey") && given("environmentKey") && !given("projectKey") {

@@ -40,7 +40,7 @@ var profiles = map[string]*profile{
 	"getExperimentationUnitsUsage":  {u: uExperiments, scale: 0.62},
 	"getMauUsage":                   {u: uContexts, scale: 1, kinds: kindsUserDefault, defAgg: "rolling_30d"},
 	"getMauUsageByCategory":         {u: uContexts, scale: 1, kinds: kindsUser, defAgg: "rolling_30d"},
-	"getServiceConnectionUsage":     {u: uServiceConns, scale: 1, float: true},
+	"getServiceConnectionsUsage":    {u: uServiceConns, scale: 1, float: true},
 	"getStreamUsage":                {u: uSDKVersions, scaleBy: map[string]float64{"client": 4.2, "server": 0.11}},
 	"getStreamUsageBySdkVersion":    {u: uSDKVersions, scaleBy: map[string]float64{"client": 4.2, "server": 0.11}},
 	"getMAUTotalUsage":              {u: uContexts, scale: 1, kinds: kindsUser},
@@ -63,19 +63,14 @@ var profiles = map[string]*profile{
 // table was written: per-project counts.
 var fallbackProfile = &profile{u: uProjects, scale: 1e4}
 
-// fixedDims are the dimensions every answer of a seed SeriesListRep endpoint
-// is split by, read from the endpoint's Series hint: "variation" for
-// evaluations, "category" for MAU by category, "sdk+version" for streams by
-// SDK version. Other hints ("none", "groupby", "groupBy", or the dimension a
-// newest-edition groupBy would split by) mean one series unless the request
-// groups.
+// fixedDims are the dimensions every answer of an endpoint is split by
+// (client.Endpoint.Fixed): variation for evaluations, category for MAU by
+// category, sdk and version for streams by SDK version, contextKind for the
+// contexts endpoints.
 func fixedDims(ep *client.Endpoint) []string {
-	if ep.Kind != client.SeriesList || ep.Newer {
-		return nil
-	}
 	var out []string
-	for _, d := range strings.Split(ep.Series, "+") {
-		if _, ok := dimByName[d]; ok && !shaping[d] {
+	for _, d := range ep.Fixed {
+		if _, ok := dimByName[d]; ok {
 			out = append(out, d)
 		}
 	}
@@ -267,22 +262,6 @@ func (e *Emulator) series(q *query) ([]byte, *apiError) {
 	}
 	b = append(b, ']')
 
-	// Projected usage for the rest of the month (newest edition).
-	if (q.ep.Newer || q.newest) && q.agg == "month_to_date" && nSeries > 0 {
-		ms := monthStart(q.now)
-		me := ms.AddDate(0, 1, 0)
-		if !q.to.Before(ms) && q.from.Before(me) {
-			g = e.newGen(q, atoms, idx)
-			never := time.Unix(1<<40, 0)
-			b = append(b, `,"projectedSeries":[`...)
-			first = true
-			for bs := q.gran.floor(q.now, q.loc); bs.Before(me); bs = q.gran.next(bs) {
-				g.fill(vals, bs, q.gran.next(bs), never)
-				b = g.appendRow(b, &first, bs, keys, vals)
-			}
-			b = append(b, ']')
-		}
-	}
 	return append(b, '}'), nil
 }
 

@@ -33,10 +33,82 @@ func argErrorf(format string, a ...any) *ArgError { return &ArgError{Msg: fmt.Sp
 
 // call is a validated tool call, ready for the client.
 type call struct {
-	req         client.Request
-	args        map[string][]string
-	from, to    time.Time // the effective range (defaults applied); zero without a range
-	aggregation string
+	req  client.Request
+	args map[string][]string
+	// from and to are the effective range, defaults applied (zero without a
+	// range); to is exclusive: a date-only to is the next midnight, sent as
+	// the last instant before it.
+	from, to    time.Time
+	loc         *time.Location // zone of dates and day breaks: tz, else UTC
+	aggregation string         // the effective aggregationType ("" where the endpoint has none)
+	aggDefault  bool           // aggregation is LaunchDarkly's default, not asked for
+}
+
+// checkRules applies the rules between arguments that LaunchDarkly states in
+// words, not in its schema, so that nothing it would refuse is sent.
+func checkRules(ep *client.Endpoint, args map[string][]string) error {
+	if p, ok := ep.Param("environmentKey"); ok && !p.Path && len(args["environmentKey"]) > 0 {
+		n := len(args["projectKey"])
+		switch {
+		case p.Repeated && n != 1:
+			return argErrorf("argument `environmentKey` needs exactly one `projectKey` (got %d): environment keys are per project", n)
+		case !p.Repeated && n == 0:
+			return argErrorf("argument `environmentKey` needs `projectKey`: give the project the environment belongs to")
+		}
+	}
+	if _, ok := ep.Param("environment"); ok {
+		if n := len(args["environment"]); n > 0 && len(args["project"]) != 1 {
+			return argErrorf("argument `environment` needs exactly one `project` (got %d)", len(args["project"]))
+		}
+	}
+	_, hasGran := ep.Param("granularity")
+	if ep.TakesAggregation() || hasGran {
+		if err := ep.CheckAggGran(first(args["aggregationType"]), first(args["granularity"])); err != nil {
+			return argErrorf("arguments `aggregationType`/`granularity`: %v", err)
+		}
+	}
+	return nil
+}
+
+// parseRange reads from and to in the call's zone, applies the endpoint's
+// defaults and limits, and sets the request's bounds. A date-only to
+// includes its day.
+func (c *call) parseRange(ep *client.Endpoint, fromArg, toArg any, now time.Time) error {
+	if fromArg != nil {
+		f, _, err := ParseTimeIn(fromArg, now, c.loc)
+		if err != nil {
+			return argErrorf("argument `from`: %v; use %s", err, TimeFormats)
+		}
+		c.req.From, c.from = f, f
+	}
+	if toArg != nil {
+		t, dateOnly, err := ParseTimeIn(toArg, now, c.loc)
+		if err != nil {
+			return argErrorf("argument `to`: %v; use %s", err, TimeFormats)
+		}
+		c.to = t
+		if dateOnly {
+			c.to = t.In(c.loc).AddDate(0, 0, 1).UTC() // the next midnight in the zone
+		}
+		// The API's to is inclusive: send the last instant of the range in its unit.
+		c.req.To = c.to
+		if dateOnly {
+			c.req.To = c.to.Add(-ep.Unit.Step())
+		}
+	}
+	if c.to.IsZero() {
+		c.to = now.UTC()
+	}
+	if c.from.IsZero() {
+		c.from = ep.DefaultFrom.Start(c.to)
+	}
+	if c.from.After(c.to) {
+		return argErrorf("argument `from` (%s) is after `to` (%s): give from ≤ to", c.from.Format(time.RFC3339), c.to.Format(time.RFC3339))
+	}
+	if ep.MaxRange > 0 && c.to.Sub(c.from) > ep.MaxRange {
+		return argErrorf("the range from `from` to `to` is %s long; %s allows at most %d days", human(c.to.Sub(c.from)), ep.Tool, int(ep.MaxRange.Hours()/24))
+	}
+	return nil
 }
 
 // validator compiles a tool's input schema once, on first use, so that start-up does no work for it.
@@ -94,51 +166,41 @@ func (t *Tool) parseArgs(raw map[string]any, now time.Time) (*call, error) {
 			c.args[name] = strings_(v)
 		}
 	}
+	if err := checkRules(ep, c.args); err != nil {
+		return nil, err
+	}
 	c.aggregation = first(c.args["aggregationType"])
-
-	// Cross-field rules the schema does not carry.
-	if p, ok := ep.Param("environmentKey"); ok && !p.Path {
-		if len(c.args["environmentKey"]) > 0 && len(c.args["projectKey"]) == 0 {
-			return nil, argErrorf("argument `environmentKey` needs `projectKey`: give the project the environment belongs to")
-		}
+	if c.aggregation == "" {
+		c.aggregation, c.aggDefault = ep.DefaultAgg(), true
 	}
-	if _, ok := ep.Param("environment"); ok {
-		if n := len(c.args["environment"]); n > 0 && len(c.args["project"]) != 1 {
-			return nil, argErrorf("argument `environment` needs exactly one `project` (got %d)", len(c.args["project"]))
+	c.loc = time.UTC
+	if tz := first(c.args["tz"]); tz != "" {
+		loc, err := loadZone(tz)
+		if err != nil {
+			return nil, argErrorf("argument `tz`: %v; use an IANA time zone such as Europe/Paris or America/New_York", err)
 		}
+		c.loc = loc
 	}
-
 	if ep.HasRange() {
-		if fromArg != nil {
-			f, err := ParseTime(fromArg, now)
-			if err != nil {
-				return nil, argErrorf("argument `from`: %v; use %s", err, TimeFormats)
-			}
-			c.req.From = f
-		}
-		if toArg != nil {
-			t, err := ParseTime(toArg, now)
-			if err != nil {
-				return nil, argErrorf("argument `to`: %v; use %s", err, TimeFormats)
-			}
-			c.req.To = t
-		}
-		c.from, c.to = c.req.From, c.req.To
-		if c.to.IsZero() {
-			c.to = now.UTC()
-		}
-		if c.from.IsZero() {
-			c.from = ep.DefaultFrom.Start(c.to)
-		}
-		if c.from.After(c.to) {
-			return nil, argErrorf("argument `from` (%s) is after `to` (%s): give from ≤ to", c.from.Format(time.RFC3339), c.to.Format(time.RFC3339))
-		}
-		if ep.MaxRange > 0 && c.to.Sub(c.from) > ep.MaxRange {
-			return nil, argErrorf("the range from `from` to `to` is %s long; %s allows at most %d days", human(c.to.Sub(c.from)), ep.Tool, int(ep.MaxRange.Hours()/24))
+		if err := c.parseRange(ep, fromArg, toArg, now); err != nil {
+			return nil, err
 		}
 	}
 	c.req.Args = c.args
 	return c, nil
+}
+
+// loadZone loads an IANA time zone by name. "Local" (the server's own zone,
+// which means nothing to a caller) is refused.
+func loadZone(name string) (*time.Location, error) {
+	if len(name) > 64 || strings.EqualFold(name, "local") {
+		return nil, fmt.Errorf("unknown time zone %q", smCut(name, 64))
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, fmt.Errorf("unknown time zone %q", name)
+	}
+	return loc, nil
 }
 
 // normalize tolerates what models commonly send: a single value where an array

@@ -51,7 +51,6 @@ type Summary struct {
 	Note        string          `json:"note,omitempty"`
 	Total       *SummaryTotal   `json:"total,omitempty"`
 	Series      []SeriesSummary `json:"series,omitzero"`
-	Projected   []Projection    `json:"projected,omitzero"`
 	// InProgress is set when the last bucket reaches past the end of the
 	// requested range (usually now): its value is partial.
 	InProgress string `json:"lastBucketInProgress,omitempty"`
@@ -105,19 +104,6 @@ type SeriesSummary struct {
 
 	maxT, lastT int64
 	meta        map[string]any
-}
-
-// Projection is the projected end-of-period figure of one series.
-type Projection struct {
-	Label string  `json:"label"`
-	Key   string  `json:"key"`
-	Value float64 `json:"value"` // the last projected point
-	Time  string  `json:"time"`  // its time
-	// PeriodTotal, for summable values, is the actual sum plus the projected
-	// buckets after the last actual point.
-	PeriodTotal *float64 `json:"periodTotal,omitempty"`
-
-	t int64
 }
 
 // SDKVersion is an SDK name and version.
@@ -278,9 +264,6 @@ func (s *Summary) series(ep *client.Endpoint, resp *client.Response, agg string)
 		s.totalText = "Largest series latest: " + smHuman(st.Last) + " (" + shortLabel(st, summaryLabelRunes) + "); series may overlap, so they are not added up"
 	}
 
-	if resp.Projected != nil {
-		s.projections(resp.Projected, summable)
-	}
 	if summable {
 		s.markInProgress()
 	}
@@ -342,8 +325,8 @@ func smMeaning(ep *client.Endpoint, agg, gran string) string {
 		per = "per month"
 	}
 	unit := "count"
-	if strings.Contains(ep.Description, "connection-months") {
-		unit = "connection-months"
+	if ep.Per > 0 {
+		unit = ep.Noun
 	}
 	var m string
 	switch {
@@ -624,59 +607,6 @@ func smAbs64(x int64) int64 {
 	return x
 }
 
-// projections fills Projected from projectedSeries, in the order of Series.
-func (s *Summary) projections(proj []client.Series, summable bool) {
-	at := make(map[string]int, len(s.Series))
-	for i, st := range s.Series {
-		at[st.Key] = i
-	}
-	s.Projected = make([]Projection, 0, len(proj))
-	order := make([]int, 0, len(proj))
-	for i := range proj {
-		p := &proj[i]
-		n := min(len(p.Values), len(p.Times))
-		j := n - 1
-		for j >= 0 && !smIsFinite(p.Values[j]) {
-			j--
-		}
-		if j < 0 {
-			continue
-		}
-		pr := Projection{Label: seriesLabel(p), Key: p.Key, Value: p.Values[j], Time: smRFC3339(smMsTime(p.Times[j])), t: p.Times[j]}
-		pos := len(s.Series) + i
-		if k, ok := at[p.Key]; ok {
-			pos = k
-			pr.Label = s.Series[k].Label
-		}
-		if summable {
-			tot := 0.0
-			var after int64 = math.MinInt64
-			if k, ok := at[p.Key]; ok && s.Series[k].Points > 0 {
-				tot, after = s.Series[k].Sum, s.Series[k].lastT
-			}
-			for x := 0; x < n; x++ {
-				if p.Times[x] > after && smIsFinite(p.Values[x]) {
-					tot += p.Values[x]
-				}
-			}
-			tot = smFinite(tot)
-			pr.PeriodTotal = &tot
-		}
-		s.Projected = append(s.Projected, pr)
-		order = append(order, pos)
-	}
-	idx := make([]int, len(order))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.SliceStable(idx, func(a, b int) bool { return order[idx[a]] < order[idx[b]] })
-	sorted := make([]Projection, len(idx))
-	for i, j := range idx {
-		sorted[i] = s.Projected[j]
-	}
-	s.Projected = sorted
-}
-
 func (s *Summary) sdkList(resp *client.Response) {
 	s.Kind = "sdks"
 	s.SDKs = append(make([]string, 0, len(resp.SDKs)), resp.SDKs...)
@@ -786,7 +716,6 @@ func (s *Summary) Text() string {
 		if s.totalText != "" {
 			tail = append(tail, s.totalText)
 		}
-		tail = append(tail, s.projectionText()...)
 		if s.InProgress != "" {
 			tail = append(tail, "The last bucket ("+s.shortDate(s.to.UnixMilli())+") is still in progress: its value, and the change to it, are partial.")
 		}
@@ -1188,36 +1117,6 @@ func smPairs(keys []string, meta map[string]any) string {
 		b.WriteString(metaValue(meta[k]))
 	}
 	return b.String()
-}
-
-func (s *Summary) projectionText() []string {
-	if len(s.Projected) == 0 {
-		return nil
-	}
-	summable := s.Summable != nil && *s.Summable
-	val := func(p Projection) float64 {
-		if summable && p.PeriodTotal != nil {
-			return *p.PeriodTotal
-		}
-		return p.Value
-	}
-	what := "Projected to reach"
-	if summable {
-		what = "Projected period total"
-	}
-	if len(s.Projected) == 1 {
-		p := s.Projected[0]
-		return []string{what + ": " + smHuman(val(p)) + " by " + smMsTime(p.t).Format("2006-01-02")}
-	}
-	parts := make([]string, 0, 6)
-	for i, p := range s.Projected {
-		if i == 5 {
-			parts = append(parts, "+"+strconv.Itoa(len(s.Projected)-5)+" more")
-			break
-		}
-		parts = append(parts, trimLabel(p.Label, summaryLabelRunes)+" "+smHuman(val(p))+" by "+smMsTime(p.t).Format("Jan 2"))
-	}
-	return []string{what + ": " + strings.Join(parts, "; ")}
 }
 
 // listLines lays items out, comma separated, on lines of about 100 bytes,

@@ -397,62 +397,6 @@ func TestSeriesOrder(t *testing.T) {
 	}
 }
 
-func TestProjected(t *testing.T) {
-	actual := smSeries("0", map[string]any{"projectKey": "web"}, smT0, smDay, 100, 150, 180)
-	proj := smSeries("0", map[string]any{"projectKey": "web"}, smT0+3*smDay, smDay, 200, 230, 260)
-	endT := smT0 + 5*smDay
-
-	s := Summarize(SummaryInput{
-		Endpoint: smEndpoint(t, "get_total_mau_usage"), Aggregation: "month_to_date",
-		Response: &client.Response{Series: []client.Series{actual}, Projected: []client.Series{proj}},
-	})
-	if len(s.Projected) != 1 {
-		t.Fatalf("projected = %+v", s.Projected)
-	}
-	p := s.Projected[0]
-	if p.Value != 260 || p.Label != "projectKey=web" || p.Time != time.UnixMilli(endT).UTC().Format(time.RFC3339) || p.PeriodTotal != nil {
-		t.Errorf("projection = %+v", p)
-	}
-	if text := s.Text(); !strings.Contains(text, "Projected to reach: 260 by "+time.UnixMilli(endT).UTC().Format("2006-01-02")) {
-		t.Errorf("text lacks the projection:\n%s", text)
-	}
-
-	// Per bucket values: the period is what happened plus the projected buckets still to come.
-	overlap := smSeries("0", nil, smT0+2*smDay, smDay, 999, 20, 30) // first point overlaps the actual data
-	s = Summarize(SummaryInput{
-		Endpoint: smEndpoint(t, "get_ai_runs_usage"), Aggregation: "incremental",
-		Response: &client.Response{Series: []client.Series{smSeries("0", nil, smT0, smDay, 100, 150, 180)}, Projected: []client.Series{overlap}},
-	})
-	want := 100.0 + 150 + 180 + 20 + 30
-	if len(s.Projected) != 1 || s.Projected[0].PeriodTotal == nil || *s.Projected[0].PeriodTotal != want || s.Projected[0].Value != 30 {
-		t.Fatalf("projection = %+v, want period total %v", s.Projected, want)
-	}
-	if text := s.Text(); !strings.Contains(text, "Projected period total: 480") {
-		t.Errorf("text:\n%s", text)
-	}
-
-	// Several series: listed in series order.
-	s = Summarize(SummaryInput{
-		Endpoint: smEndpoint(t, "get_total_mau_usage"), Aggregation: "month_to_date",
-		Response: &client.Response{
-			Series: []client.Series{
-				smSeries("0", map[string]any{"p": "small"}, smT0, smDay, 1, 2),
-				smSeries("1", map[string]any{"p": "big"}, smT0, smDay, 10, 20),
-			},
-			Projected: []client.Series{
-				smSeries("0", map[string]any{"p": "small"}, smT0+2*smDay, smDay, 3, 4),
-				smSeries("1", map[string]any{"p": "big"}, smT0+2*smDay, smDay, 30, 40),
-			},
-		},
-	})
-	if len(s.Projected) != 2 || s.Projected[0].Label != "p=big" || s.Projected[0].Value != 40 || s.Projected[1].Value != 4 {
-		t.Fatalf("projections = %+v", s.Projected)
-	}
-	if text := s.Text(); !strings.Contains(text, "p=big 40 by") || !strings.Contains(text, "p=small 4 by") {
-		t.Errorf("text:\n%s", text)
-	}
-}
-
 func TestSDKList(t *testing.T) {
 	sdks := []string{"Android", "Java", "Node.js"}
 	s := Summarize(SummaryInput{Endpoint: smEndpoint(t, "get_mau_sdks_by_type"), Response: &client.Response{Kind: client.SDKList, SDKs: sdks}, Asked: "get_mau_sdks_by_type"})
@@ -667,11 +611,7 @@ func TestTextBudgets(t *testing.T) {
 			}
 			return r
 		}()},
-		{"projected 1000 series", "get_total_mau_usage", func() *client.Response {
-			r := smManySeries(1000, 10, 100)
-			r.Projected = smManySeries(1000, 20, 100).Series
-			return r
-		}()},
+		{"1000 series of unique counts", "get_total_mau_usage", smManySeries(1000, 10, 100)},
 	}
 	for _, tc := range big {
 		t.Run(tc.name, func(t *testing.T) {
@@ -862,7 +802,7 @@ func TestHeadline(t *testing.T) {
 	}
 	// Fractional values: service connections.
 	sc := Summarize(SummaryInput{Endpoint: smEndpoint(t, "get_service_connection_usage"), Response: &client.Response{Kind: client.SeriesIntervals, Series: []client.Series{smSeries("value", nil, smT0, smDay, 0.25, 0.5, 1.75)}}})
-	if !strings.Contains(sc.Text(), "connection-months per day") || sc.Series[0].Sum != 2.5 || !strings.Contains(sc.Text(), "2.5") {
+	if !strings.Contains(sc.Text(), "connection minutes per day") || sc.Series[0].Sum != 2.5 || !strings.Contains(sc.Text(), "2.5") {
 		t.Errorf("service connections:\n%s", sc.Text())
 	}
 }

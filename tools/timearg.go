@@ -28,37 +28,57 @@ const TimeFormats = `RFC 3339 (2026-11-01T00:00:00Z), a date (2026-11-01), "now"
 // more are milliseconds, smaller ones seconds). It refuses times before
 // 2000-01-01 and more than 366 days after now.
 func ParseTime(v any, now time.Time) (time.Time, error) {
-	t, err := parseTime(v, now)
+	t, _, err := ParseTimeIn(v, now, time.UTC)
+	return t, err
+}
+
+// ParseTimeIn is ParseTime with dates and zone-less times read in loc, and it
+// reports whether v was a date alone (a whole day: as the end of a range, it
+// includes that day).
+func ParseTimeIn(v any, now time.Time, loc *time.Location) (t time.Time, dateOnly bool, err error) {
+	t, dateOnly, err = parseTime(v, now, loc)
 	if err != nil {
-		return time.Time{}, err
+		return time.Time{}, false, err
 	}
 	if t.Before(Earliest) {
-		return time.Time{}, fmt.Errorf("%s is before 2000-01-01", t.Format(time.RFC3339))
+		return time.Time{}, false, fmt.Errorf("%s is before 2000-01-01", t.Format(time.RFC3339))
 	}
 	if t.After(now.Add(MaxAhead)) {
-		return time.Time{}, fmt.Errorf("%s is more than 366 days ahead", t.Format(time.RFC3339))
+		return time.Time{}, false, fmt.Errorf("%s is more than 366 days ahead", t.Format(time.RFC3339))
 	}
-	return t.UTC(), nil
+	return t.UTC(), dateOnly, nil
 }
 
-func parseTime(v any, now time.Time) (time.Time, error) {
+func parseTime(v any, now time.Time, loc *time.Location) (time.Time, bool, error) {
+	var t time.Time
+	var err error
 	switch x := v.(type) {
 	case float64:
-		return fromUnix(x)
+		t, err = fromUnix(x)
 	case int:
-		return fromUnix(float64(x))
+		t, err = fromUnix(float64(x))
 	case int64:
-		return fromUnix(float64(x))
+		t, err = fromUnix(float64(x))
 	case json.Number:
-		return parseTimeString(string(x), now)
+		return parseTimeString(string(x), now, loc)
 	case string:
-		return parseTimeString(x, now)
+		return parseTimeString(x, now, loc)
 	default:
-		return time.Time{}, fmt.Errorf("want a string or a number, got %s", jsonType(v))
+		err = fmt.Errorf("want a string or a number, got %s", jsonType(v))
 	}
+	return t, false, err
 }
 
-func parseTimeString(s string, now time.Time) (time.Time, error) {
+func parseTimeString(s string, now time.Time, loc *time.Location) (time.Time, bool, error) {
+	t, err := parseTimeText(s, now, loc)
+	if err != nil {
+		return t, false, err
+	}
+	_, dateErr := time.ParseInLocation("2006-01-02", strings.TrimSpace(s), loc)
+	return t, dateErr == nil, nil
+}
+
+func parseTimeText(s string, now time.Time, loc *time.Location) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return time.Time{}, fmt.Errorf("empty time")
@@ -84,12 +104,11 @@ func parseTimeString(s string, now time.Time) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 		return t, nil
 	}
-	if t, err := time.Parse("2006-01-02", s); err == nil {
-		return t, nil
-	}
-	// Tolerate a space instead of T, and a missing zone (read as UTC).
-	for _, layout := range []string{"2006-01-02 15:04:05Z07:00", "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02T15:04", "2006-01-02 15:04"} {
-		if t, err := time.Parse(layout, s); err == nil {
+	// A date is its midnight, and a time without a zone is read, in loc (UTC
+	// unless the tool takes tz); never in the machine's local zone. A space may
+	// stand for the T.
+	for _, layout := range []string{"2006-01-02", "2006-01-02 15:04:05Z07:00", "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02T15:04", "2006-01-02 15:04"} {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
 			return t, nil
 		}
 	}

@@ -217,11 +217,14 @@ func TestToolSnapshots(t *testing.T) {
 	assert.Len(t, entries, len(client.Endpoints), "one snapshot per tool, no strays")
 }
 
-// TestToolsListBudget fails when the tools/list payload grows past its budget:
-// every byte of it is paid by every user on every request.
+// TestToolsListBudget fails when what a model is shown grows past its budget:
+// every byte of tools/list is paid by every user on every request. What a
+// model reads to choose and call a tool (name, description, inputSchema) is
+// held to 9,000 bytes for the seed's twelve and 22,000 for all 28; the whole
+// tools/list, output schemas included, to 48,000.
 func TestToolsListBudget(t *testing.T) {
-	// size is the byte count of the JSON-RPC tools/list response as the server writes it.
-	size := func(sel tools.Selection) int {
+	// list returns the tools/list response as the server writes it, and its byte count.
+	list := func(sel tools.Selection) ([]map[string]json.RawMessage, int) {
 		ts, err := tools.New(tools.Config{Selection: sel})
 		require.NoError(t, err)
 		srv := ts.MCP()
@@ -230,21 +233,40 @@ func TestToolsListBudget(t *testing.T) {
 		resp := srv.HandleMessage(ctx, []byte(`{"jsonrpc":"2.0","id":2,"method":"tools/list"}`))
 		b, err := json.Marshal(resp)
 		require.NoError(t, err)
-		require.Contains(t, string(b), `"tools":[`)
-		return len(b)
+		var parsed struct {
+			Result struct {
+				Tools []map[string]json.RawMessage `json:"tools"`
+			} `json:"result"`
+		}
+		require.NoError(t, json.Unmarshal(b, &parsed))
+		return parsed.Result.Tools, len(b)
 	}
-	var seed []string
+	// shown is what a model reads of the tools: name, description and inputSchema, compact.
+	shown := func(list []map[string]json.RawMessage) int {
+		n := 0
+		for _, tl := range list {
+			b, err := json.Marshal(map[string]json.RawMessage{"name": tl["name"], "description": tl["description"], "inputSchema": tl["inputSchema"]})
+			require.NoError(t, err)
+			n += len(b)
+		}
+		return n
+	}
+	var seed, endpoints []string
 	for _, ep := range client.Endpoints {
+		endpoints = append(endpoints, ep.Tool)
 		if !ep.Newer {
 			seed = append(seed, ep.Tool)
 		}
 	}
 	require.Len(t, seed, 12)
-	seedBytes := size(tools.Selection{Tools: seed})
-	allBytes := size(tools.Selection{})
-	t.Logf("tools/list: %d bytes for the 12 seed tools, %d bytes for all %d", seedBytes, allBytes, len(client.Endpoints))
-	assert.LessOrEqual(t, seedBytes, 12000, "the twelve seed tools' tools/list")
-	assert.LessOrEqual(t, allBytes, 24000, "the whole tools/list")
+	require.Len(t, endpoints, 28)
+	seedList, _ := list(tools.Selection{Tools: seed})
+	endpointList, _ := list(tools.Selection{Tools: endpoints})
+	_, allBytes := list(tools.Selection{})
+	t.Logf("shown to a model: %d bytes for the 12 seed tools, %d for the 28; tools/list %d bytes", shown(seedList), shown(endpointList), allBytes)
+	assert.LessOrEqual(t, shown(seedList), 9000, "name, description and inputSchema of the twelve seed tools")
+	assert.LessOrEqual(t, shown(endpointList), 22000, "name, description and inputSchema of the 28 endpoint tools")
+	assert.LessOrEqual(t, allBytes, 48000, "the whole tools/list")
 }
 
 // validArgs gives each tool a valid call.
@@ -336,10 +358,15 @@ func TestWireRequest(t *testing.T) {
 	}{
 		{"get_mau_usage", map[string]any{"from": "2026-11-01", "to": "2026-11-02T00:00:00Z", "project": []any{"web-app"}, "environment": []any{"production", "staging"}, "groupby": []any{"sdk", "sdktype"}},
 			"/api/v2/usage/mau", "environment=production&environment=staging&from=1793491200000&groupby=sdk&groupby=sdktype&project=web-app&to=1793577600000"},
+		// A date-only to includes its day: the last second (or millisecond) of it is sent.
 		{"get_experimentation_units_usage", map[string]any{"from": "2026-11-01", "to": "2026-11-02"},
-			"/api/v2/usage/experimentation-units", "from=1793491200&to=1793577600"},
+			"/api/v2/usage/experimentation-units", "from=1793491200&to=1793663999"},
 		{"get_data_export_events_usage", map[string]any{"from": "2026-11-01", "to": "2026-11-02", "projectKey": "web-app", "environmentKey": "production"},
-			"/api/v2/usage/data-export-events", "environmentKey=production&from=1793491200000&projectKey=web-app&to=1793577600000"},
+			"/api/v2/usage/data-export-events", "environmentKey=production&from=1793491200000&projectKey=web-app&to=1793663999999"},
+		// Dates are read in tz where the tool takes it: Nov 1 starts at 04:00 UTC in New York
+		// (still EDT at midnight) and ends at 05:00 UTC (EST after the change that night).
+		{"get_stream_usage", map[string]any{"source": "server", "from": "2026-11-01", "to": "2026-11-01", "tz": "America/New_York"},
+			"/api/v2/usage/streams/server", "from=1793505600000&to=1793595599999&tz=America%2FNew_York"},
 		{"get_serverside_contexts_usage", map[string]any{"from": float64(1793491200), "to": "1793577600000"},
 			"/api/v2/usage/serverside-contexts", "from=1793491200&to=1793577600"},
 		{"get_evaluations_usage", map[string]any{"projectKey": "web-app", "environmentKey": "production", "featureFlagKey": "a flag/with ü"},
@@ -392,13 +419,21 @@ func TestValidationErrorsSendNothing(t *testing.T) {
 		{"get_mau_usage", map[string]any{"project": map[string]any{"a": 1}}, []string{"`project`", "array of strings"}},
 		{"get_mau_usage", map[string]any{"environment": "production"}, []string{"`environment`", "exactly one `project`"}},
 		{"get_mau_usage", map[string]any{"environment": "production", "project": []any{"a", "b"}}, []string{"`environment`", "exactly one `project`"}},
-		{"get_data_export_events_usage", map[string]any{"environmentKey": "production"}, []string{"`environmentKey`", "`projectKey`"}},
+		{"get_data_export_events_usage", map[string]any{"environmentKey": "production"}, []string{"`environmentKey`", "exactly one `projectKey`", "got 0"}},
 		{"get_mau_usage", map[string]any{"from": "-1d", "to": "-7d"}, []string{"`from`", "after `to`"}},
 		{"get_mau_usage", map[string]any{"from": "last tuesday"}, []string{"`from`", "RFC 3339"}},
 		{"get_mau_usage", map[string]any{"from": "1999-12-31"}, []string{"`from`", "before 2000-01-01"}},
 		{"get_mau_usage", map[string]any{"to": "+400d"}, []string{"`to`", "366 days"}},
 		{"get_mau_usage", map[string]any{"from": true}, []string{"`from`"}},
-		{"get_experimentation_keys_usage", map[string]any{"from": "-60d"}, []string{"31 days"}},
+		{"get_experimentation_keys_usage", map[string]any{"from": "-366d"}, []string{"365 days"}},
+		{"get_experimentation_units_usage", map[string]any{"from": "2026-10-01", "to": "2026-11-01"}, []string{"31 days"}},
+		{"get_data_export_events_usage", map[string]any{"granularity": "banana"}, []string{"`granularity`", "daily, hourly, monthly"}},
+		{"get_total_mau_usage", map[string]any{"aggregationType": "rolling_30d", "granularity": "monthly"}, []string{"`granularity`", "rolling_30d", "use daily"}},
+		{"get_clientside_mau_usage", map[string]any{"granularity": "hourly"}, []string{"`granularity`", "daily, monthly"}},
+		{"get_data_export_events_usage", map[string]any{"aggregationType": "incremental", "granularity": "monthly"}, []string{"monthly", "incremental"}},
+		{"get_total_mau_usage", map[string]any{"environmentKey": "production", "projectKey": []any{"web-app", "payments"}}, []string{"`environmentKey`", "exactly one `projectKey`", "got 2"}},
+		{"get_stream_usage", map[string]any{"source": "server", "tz": "Mars/Olympus"}, []string{"`tz`", "Mars/Olympus", "IANA"}},
+		{"get_stream_usage", map[string]any{"source": "server", "tz": "Local"}, []string{"`tz`"}},
 		{"get_stream_usage", map[string]any{"source": long}, []string{"`source`", "bytes long"}},
 		{"get_mau_usage", map[string]any{"sdk": deep}, []string{"`sdk`", "nested"}},
 		{"get_sdk_versions_details", map[string]any{"x": 1}, []string{"unknown argument", "no arguments"}},
