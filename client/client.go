@@ -6,7 +6,6 @@
 package client
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -187,10 +186,7 @@ func (c *Client) Do(ctx context.Context, ep *Endpoint, r Request) (*Response, er
 		// An error page too large to keep still tells its status (and its
 		// rate limits): describe it from its beginning. A server that echoes
 		// the Authorization header must not put the key into the message.
-		if c.key != "" {
-			body = bytes.ReplaceAll(body, []byte(c.key), []byte(redacted))
-		}
-		return nil, newAPIError(resp, body)
+		return nil, newAPIError(resp, c.redact(body))
 	}
 	out, err := Decode(body)
 	if err != nil {

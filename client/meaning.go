@@ -43,6 +43,18 @@ func (f Figure) String() string {
 	return [...]string{"monthEnd", "monthSum", "latest", "sum", "peak", "mean"}[f]
 }
 
+// Words say which figure answers "how much", for a person or a model.
+func (f Figure) Words() string {
+	return [...]string{
+		"a month's figure is its last point",
+		"a month's figure is the sum of its points",
+		"read the latest point",
+		"points add up",
+		"read the peak, never a sum",
+		"read the mean",
+	}[f]
+}
+
 // Meaning is what the points of one endpoint under one aggregation are, and
 // how to read them. It is the one place that says so: summaries, the
 // emulator and the output schemas all read it.

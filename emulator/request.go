@@ -171,8 +171,12 @@ func (e *Emulator) parse(ep *client.Endpoint, path map[string]string, args url.V
 	}
 	given := func(name string) bool { return has(name) && nonEmpty(args[name]) }
 
-	if has("environmentKey") && has("projectKey") && given("environmentKey") && !given("projectKey") {
-		return nil, invalid("environmentKey requires projectKey")
+	if has("environmentKey") && has("projectKey") && given("environmentKey") {
+		// The newest edition: "If specified, exactly one projectKey must be
+		// provided"; the seed's single projectKey must just be there.
+		if p, _ := ep.Param("projectKey"); p.Repeated && len(values(args["projectKey"])) != 1 || !given("projectKey") {
+			return nil, invalid("environmentKey requires exactly one projectKey")
+		}
 	}
 	if has("environment") && has("project") && given("environment") && len(values(args["project"])) != 1 {
 		return nil, invalid("environment requires exactly one project")

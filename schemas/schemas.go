@@ -1,7 +1,8 @@
 // Package schemas holds the JSON schemas of the tools: input schemas reflected
 // from the client's parameter structs with invopop/jsonschema at build time
 // (reflect_test.go writes them under input/; they are embedded, so start-up
-// does no reflection), and the shared output schema.
+// does no reflection), and the output schemas, built from the same
+// declarations (output.go).
 package schemas
 
 import (
@@ -22,8 +23,3 @@ func Input(tool string) (json.RawMessage, error) {
 	}
 	return b, nil
 }
-
-// Output is the output schema shared by every tool: structuredContent holds
-// "summary" (per-series figures, or a count and a list) and "raw" (LaunchDarkly's
-// body, unchanged). It is kept minimal: every byte of tools/list is paid on every request.
-var Output = json.RawMessage(`{"type":"object","required":["summary","raw"]}`)

@@ -72,11 +72,31 @@ func TestInputSchemasShape(t *testing.T) {
 	}
 }
 
-func TestOutputSchemaIsJSON(t *testing.T) {
-	var v map[string]any
-	require.NoError(t, json.Unmarshal(Output, &v))
-	assert.Equal(t, "object", v["type"])
-	assert.ElementsMatch(t, []any{"summary", "raw"}, v["required"])
+func TestOutputSchemasDescribeSummaryAndRaw(t *testing.T) {
+	for _, ep := range client.Endpoints {
+		var v struct {
+			Type       string                     `json:"type"`
+			Required   []string                   `json:"required"`
+			Properties map[string]json.RawMessage `json:"properties"`
+		}
+		require.NoError(t, json.Unmarshal(Output(ep), &v), ep.Tool)
+		assert.Equal(t, "object", v.Type)
+		assert.ElementsMatch(t, []string{"summary", "raw"}, v.Required, ep.Tool)
+		for _, name := range []string{"summary", "raw"} {
+			var prop map[string]any
+			require.NoError(t, json.Unmarshal(v.Properties[name], &prop), ep.Tool)
+			assert.NotEmpty(t, prop["type"], "%s: %s has a type", ep.Tool, name)
+		}
+		if ep.Kind.IsSeries() {
+			s := string(Output(ep))
+			for _, field := range []string{`"label"`, `"points"`, `"sum"`, `"min"`, `"max"`, `"mean"`, `"last"`, `"time"`, `"figure"`, `"headline"`, `"metadata"`, `"description"`} {
+				if ep.Kind == client.SeriesIntervals && field == `"metadata"` {
+					continue
+				}
+				assert.Contains(t, s, field, "%s: the output schema describes %s", ep.Tool, field)
+			}
+		}
+	}
 }
 
 func TestNoStrayInputSchemas(t *testing.T) {

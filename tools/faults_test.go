@@ -539,6 +539,6 @@ func TestRateLimitBurst(t *testing.T) {
 	for i, a := range answers {
 		summary, _ := structuredOf(t, a.res)["summary"].(map[string]any)
 		require.NotNil(t, summary, "call %d", i)
-		assert.Equal(t, day(40+i)+"T00:00:00Z", summary["from"], "call %d", i)
+		assert.Equal(t, day(40+i)+"T00:00:00Z", summary["dataFrom"], "call %d", i)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -194,8 +195,8 @@ func TestSeriesFigures(t *testing.T) {
 			if (st.ChangePct != nil) != e.hasPct || (e.hasPct && !smNear(*st.ChangePct, e.pct)) {
 				t.Errorf("changePct = %v, want %v (defined %v)", st.ChangePct, e.pct, e.hasPct)
 			}
-			if s.From != time.UnixMilli(smT0).UTC().Format(time.RFC3339) {
-				t.Errorf("from = %s", s.From)
+			if s.DataFrom != time.UnixMilli(smT0).UTC().Format(time.RFC3339) {
+				t.Errorf("dataFrom = %s", s.DataFrom)
 			}
 			smRoundTrip(t, s)
 		})
@@ -223,7 +224,7 @@ func TestContractFieldsInJSON(t *testing.T) {
 			t.Errorf("empty series lacks %q", k)
 		}
 	}
-	for _, k := range []string{"granularity", "from", "to", "summable", "total"} {
+	for _, k := range []string{"granularity", "dataFrom", "dataTo", "summable", "addsAcross", "point", "meaning", "figure", "unit", "headline"} {
 		if _, ok := m[k]; !ok {
 			t.Errorf("summary lacks %q: %v", k, m)
 		}
@@ -297,103 +298,6 @@ func TestGranularity(t *testing.T) {
 				t.Errorf("first line does not name the granularity: %q", s.Text())
 			}
 		})
-	}
-}
-
-func TestSummability(t *testing.T) {
-	// Values chosen so that the sum (600 per series) appears nowhere else.
-	vals := []float64{100, 200, 300}
-	two := func() *client.Response {
-		return &client.Response{Series: []client.Series{
-			smSeries("0", map[string]any{"sdk": "go"}, smT0, smDay, vals...),
-			smSeries("1", map[string]any{"sdk": "node"}, smT0, smDay, 50, 60, 70),
-		}}
-	}
-	tests := []struct {
-		name     string
-		tool     string
-		agg      string
-		summable bool
-		noteHas  string
-		totalOf  string
-		total    float64
-	}{
-		{"MAU unique", "get_mau_usage", "", false, "Unique", "max of series", 300},
-		{"contexts unique", "get_total_contexts_usage", "", false, "Unique", "max of series", 300},
-		{"experimentation keys unique", "get_experimentation_keys_usage", "", false, "Unique", "max of series", 300},
-		{"month_to_date", "get_total_mau_usage", "month_to_date", false, "cumulative", "max of series", 300},
-		{"month_to_date on a counter", "get_ai_runs_usage", "month_to_date", false, "cumulative", "max of series", 300},
-		{"rolling_30d", "get_total_mau_usage", "rolling_30d", false, "trailing 30-day", "max of series", 300},
-		{"average", "get_observability_metrics_usage", "average", false, "average", "max of series", 300},
-		{"daily_incremental", "get_mau_usage", "daily_incremental", true, "", "sum of all series", 600 + 180},
-		{"incremental", "get_total_mau_usage", "incremental", true, "", "sum of all series", 600 + 180},
-		{"events per bucket", "get_events_usage", "", true, "", "sum of all series", 600 + 180},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			s := Summarize(SummaryInput{Endpoint: smEndpoint(t, tc.tool), Response: two(), Aggregation: tc.agg, Asked: tc.tool})
-			if s.Summable == nil || *s.Summable != tc.summable {
-				t.Fatalf("summable = %v, want %v", s.Summable, tc.summable)
-			}
-			if !strings.Contains(s.Note, tc.noteHas) || (tc.summable && s.Note != "") {
-				t.Errorf("note = %q, want one containing %q", s.Note, tc.noteHas)
-			}
-			if s.Total == nil || !strings.HasPrefix(s.Total.Of, tc.totalOf) || s.Total.Value != tc.total {
-				t.Errorf("total = %+v, want %v of %q", s.Total, tc.total, tc.totalOf)
-			}
-			// The JSON keeps sum either way.
-			if got := smFind(t, s, "0").Sum; got != 600 {
-				t.Errorf("sum = %v, want 600", got)
-			}
-			text := s.Text()
-			if tc.summable {
-				if !strings.Contains(text, "600") || !strings.Contains(text, "Total (sum of 2 series): 780") {
-					t.Errorf("summable text lacks the sum/total:\n%s", text)
-				}
-			} else {
-				if strings.Contains(text, "600") || strings.Contains(text, "780") || strings.Contains(text, "Total:") || strings.Contains(text, "Total (") {
-					t.Errorf("non-summable text presents a sum:\n%s", text)
-				}
-				if !strings.Contains(text, "Note: "+s.Note) {
-					t.Errorf("text lacks the note:\n%s", text)
-				}
-			}
-		})
-	}
-}
-
-func TestSingleUniqueSeriesTotalIsLast(t *testing.T) {
-	resp := &client.Response{Series: []client.Series{smSeries("0", nil, smT0, smDay, 10, 40, 30)}}
-	s := Summarize(SummaryInput{Endpoint: smEndpoint(t, "get_total_mau_usage"), Response: resp, Aggregation: "rolling_30d"})
-	if s.Total == nil || s.Total.Of != "last" || s.Total.Value != 30 {
-		t.Fatalf("total = %+v, want last 30", s.Total)
-	}
-	if text := s.Text(); !strings.Contains(text, "Latest: 30, maximum 40") {
-		t.Errorf("text:\n%s", text)
-	}
-}
-
-func TestSeriesOrder(t *testing.T) {
-	// "a" has the biggest peak, "b" the biggest sum.
-	resp := func() *client.Response {
-		return &client.Response{Series: []client.Series{
-			smSeries("0", map[string]any{"g": "c"}, smT0, smDay, 1, 1, 1),
-			smSeries("1", map[string]any{"g": "a"}, smT0, smDay, 0, 100, 0),
-			smSeries("2", map[string]any{"g": "b"}, smT0, smDay, 60, 60, 60),
-		}}
-	}
-	order := func(s *Summary) string {
-		var keys []string
-		for _, st := range s.Series {
-			keys = append(keys, st.Label)
-		}
-		return strings.Join(keys, ",")
-	}
-	if got := order(Summarize(SummaryInput{Endpoint: smEndpoint(t, "get_mau_usage"), Response: resp()})); got != "g=a,g=b,g=c" {
-		t.Errorf("unique order = %s, want by max", got)
-	}
-	if got := order(Summarize(SummaryInput{Endpoint: smEndpoint(t, "get_events_usage"), Response: resp()})); got != "g=b,g=a,g=c" {
-		t.Errorf("summable order = %s, want by sum", got)
 	}
 }
 
@@ -566,7 +470,7 @@ func TestTextBudgets(t *testing.T) {
 			}
 			rows := 0
 			for _, l := range strings.Split(text, "\n") {
-				if strings.Contains(l, "Oct 30") {
+				if strings.Contains(l, "Oct 30") && !strings.HasPrefix(l, "Answer:") {
 					rows++
 				}
 			}
@@ -731,9 +635,30 @@ func TestSparklineShape(t *testing.T) {
 	if flat.Series[0].Sparkline != "▄▄▄" {
 		t.Errorf("flat sparkline = %q", flat.Series[0].Sparkline)
 	}
-	spike := Summarize(SummaryInput{Endpoint: smEndpoint(t, "get_mau_usage"), Response: &client.Response{Series: []client.Series{smSeries("0", nil, smT0, smDay, append(make([]float64, 99), 1)...)}}})
-	if lv := sparkLevels(t, spike.Series[0].Sparkline); lv[len(lv)-1] != 7 {
-		t.Errorf("peak lost by max downsampling: %s", spike.Series[0].Sparkline)
+	// Points that do not add up are downsampled by their maximum: 100 points
+	// in buckets of 5, all 15 but one bucket of 10, 10, 30, 10, 10. By max that
+	// bucket is the top of the line and the others the bottom; by mean (14
+	// against 15) it would be the bottom and the others the top.
+	vals := make([]float64, 100)
+	for i := range vals {
+		vals[i] = 15
+	}
+	copy(vals[50:55], []float64{10, 10, 30, 10, 10})
+	spike := Summarize(SummaryInput{Endpoint: smEndpoint(t, "get_mau_usage"), Response: &client.Response{Series: []client.Series{smSeries("0", nil, smT0, smDay, vals...)}}})
+	lv := sparkLevels(t, spike.Series[0].Sparkline)
+	if len(lv) != 20 {
+		t.Fatalf("sparkline of 100 points has %d glyphs: %s", len(lv), spike.Series[0].Sparkline)
+	}
+	for i, l := range lv {
+		if want := map[bool]int{true: 7, false: 0}[i == 10]; l != want {
+			t.Errorf("unique counts, bucket %d at level %d, want %d (max downsampling): %s", i, l, want, spike.Series[0].Sparkline)
+		}
+	}
+	// Counts per bucket are downsampled by their mean: the same points put
+	// that bucket at the bottom.
+	counts := Summarize(SummaryInput{Endpoint: smEndpoint(t, "get_events_usage"), Response: &client.Response{Series: []client.Series{smSeries("0", nil, smT0, smDay, vals...)}}})
+	if lv := sparkLevels(t, counts.Series[0].Sparkline); lv[10] != 0 || lv[0] != 7 {
+		t.Errorf("counts: mean downsampling expected: %s", counts.Series[0].Sparkline)
 	}
 }
 
@@ -744,8 +669,8 @@ func TestExtremeValuesStayFinite(t *testing.T) {
 	}}
 	s := Summarize(SummaryInput{Endpoint: smEndpoint(t, "get_events_usage"), Response: resp})
 	m := smRoundTrip(t, s) // json.Marshal fails on NaN or Inf
-	if m["total"] == nil {
-		t.Fatalf("no total: %v", m)
+	if m["headline"] == nil {
+		t.Fatalf("no headline: %v", m)
 	}
 	st := smFind(t, s, "0")
 	for _, v := range []float64{st.Sum, st.Mean, *st.Change} {
@@ -759,24 +684,175 @@ func TestExtremeValuesStayFinite(t *testing.T) {
 	if got := smFind(t, s, "1").Sum; got != 2e15 {
 		t.Errorf("sum of 1e15s = %v", got)
 	}
-	if text := s.Text(); !strings.Contains(text, "2.0e15") {
+	if text := s.Text(); !strings.Contains(text, "2,000,000,000,000,000") {
 		t.Errorf("text:\n%s", text)
 	}
 }
 
-func TestHumanNumbers(t *testing.T) {
-	tests := []struct {
+// Two series of daily points across a month boundary, read at noon on Nov 2:
+// A = 100, 130 | 20, 50 and B = 10, 15 | 5, 8 (Oct 30, Oct 31 | Nov 1, Nov 2).
+// The expected figures below are worked out by hand from these numbers.
+var (
+	mbOct30 = time.Date(2026, 10, 30, 0, 0, 0, 0, time.UTC)
+	mbNow   = time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC)
+)
+
+func monthBoundary() *client.Response {
+	t0 := mbOct30.UnixMilli()
+	return &client.Response{Kind: client.SeriesList, Series: []client.Series{
+		smSeries("0", map[string]any{"sdkName": "A"}, t0, smDay, 100, 130, 20, 50),
+		smSeries("1", map[string]any{"sdkName": "B"}, t0, smDay, 10, 15, 5, 8),
+	}}
+}
+
+// TestMeaningDrivesFigures: what a point is decides the figure of each series
+// and the headline, per endpoint and aggregation, as the meaning table says.
+func TestMeaningDrivesFigures(t *testing.T) {
+	cases := []struct {
+		name, tool, agg string
+		figA, figB      float64 // each series' figure
+		head            float64 // the headline
+		of, status      string
+		months          string // the "By month" line, "" when none
+		text            []string
+		notText         []string
+	}{
+		{"month_to_date unique: last point of each month, overlapping series", "get_total_mau_usage", "month_to_date", 50, 8, 50, "largest series", monthInProgress,
+			"By month (sdkName=A): Oct 2026 130 · Nov 2026 50 (in progress)",
+			[]string{"Answer: 50 MAU so far in November 2026 (month in progress", "the largest of 2 series (they overlap: no total)", "cumulative"},
+			[]string{"58", "180", "300"}},
+		{"month_to_date counts add up across series", "get_ai_runs_usage", "month_to_date", 50, 8, 58, "sum of series", monthInProgress,
+			"By month: Oct 2026 145 · Nov 2026 58 (in progress)",
+			[]string{"Answer: 58 AI runs so far in November 2026", "sum of 2 series"}, []string{"363"}},
+		{"incremental unique: the sum within each month", "get_total_mau_usage", "incremental", 70, 13, 70, "largest series", monthInProgress,
+			"By month (sdkName=A): Oct 2026 230 (part) · Nov 2026 70 (in progress)",
+			[]string{"Answer: 70 MAU first seen so far in November 2026"}, []string{"300"}},
+		{"rolling_30d: the latest", "get_total_mau_usage", "rolling_30d", 50, 8, 50, "largest series", "", "",
+			[]string{"Answer: 50 MAU in the 30 days to Nov 2, 2026 (latest point)"}, []string{"By month"}},
+		{"counts per bucket: the sum", "get_events_usage", "", 300, 38, 338, "sum of series", "", "",
+			[]string{"Answer: 338 events in total over the range, sum of 2 series"}, nil},
+		{"levels: the peak, never a sum", "get_stream_usage", "", 130, 15, 130, "largest series", "", "",
+			[]string{"Answer: 130 streaming connections at the peak, Oct 31, 2026"}, []string{"145", "338"}},
+		{"average: the mean", "get_observability_metrics_usage", "average", 75, 9.5, 75, "largest series", "", "",
+			[]string{"Answer: 75 metrics on average per day"}, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := Summarize(SummaryInput{Endpoint: smEndpoint(t, tc.tool), Response: monthBoundary(), Aggregation: tc.agg,
+				From: mbOct30, To: mbNow, Now: mbNow, Granularity: "daily"})
+			if got := smFind(t, s, "0").Figure; got != tc.figA {
+				t.Errorf("figure of A = %v, want %v", got, tc.figA)
+			}
+			if got := smFind(t, s, "1").Figure; got != tc.figB {
+				t.Errorf("figure of B = %v, want %v", got, tc.figB)
+			}
+			if s.Headline == nil || s.Headline.Value != tc.head || s.Headline.Of != tc.of || s.Headline.Status != tc.status {
+				t.Fatalf("headline = %+v, want %v of %q, status %q", s.Headline, tc.head, tc.of, tc.status)
+			}
+			text := s.Text()
+			if got := s.monthsLine(); got != tc.months {
+				t.Errorf("months line = %q, want %q", got, tc.months)
+			}
+			for _, w := range tc.text {
+				if !strings.Contains(text, w) {
+					t.Errorf("text lacks %q:\n%s", w, text)
+				}
+			}
+			for _, w := range tc.notText {
+				if strings.Contains(text, w) {
+					t.Errorf("text shows %q, a figure that means nothing here:\n%s", w, text)
+				}
+			}
+			if strings.Contains(text, "Total") {
+				t.Errorf("text has a Total:\n%s", text)
+			}
+			smRoundTrip(t, s)
+		})
+	}
+}
+
+// TestMonthStatus: a month's figure is only called the month's when the
+// month is over and the range covers it.
+func TestMonthStatus(t *testing.T) {
+	oct1 := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	nov1 := oct1.AddDate(0, 1, 0)
+	october := func(days int) *client.Response {
+		vals := make([]float64, days)
+		for i := range vals {
+			vals[i] = float64(1000 * (i + 1))
+		}
+		return &client.Response{Series: []client.Series{smSeries("0", map[string]any{}, oct1.UnixMilli(), smDay, vals...)}}
+	}
+	late := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+	cases := []struct {
+		name     string
+		agg      string
+		days     int
+		from, to time.Time
+		value    float64
+		status   string
+		text     string
+	}{
+		{"the whole of October, cumulative", "month_to_date", 31, oct1, nov1, 31000, monthComplete, "31,000 client-side MAU in October 2026 (the whole month)"},
+		{"to Oct 30 only", "month_to_date", 30, oct1, nov1.AddDate(0, 0, -1), 30000, monthPartial, "30,000 client-side MAU month to date at Oct 30, 2026 (October 2026 not complete in the range)"},
+		{"incremental, the whole month", "incremental", 31, oct1, nov1, 496000, monthComplete, "496,000 client-side MAU first seen in October 2026 (the whole month)"},
+		{"incremental, from Oct 2", "incremental", 31, oct1.AddDate(0, 0, 1), nov1, 496000, monthPartial, "in the part of October 2026 in the range"},
+	}
+	for _, tc := range cases {
+		s := Summarize(SummaryInput{Endpoint: smEndpoint(t, "get_clientside_mau_usage"), Response: october(tc.days), Aggregation: tc.agg,
+			From: tc.from, To: tc.to, Now: late, Granularity: "daily"})
+		if s.Headline == nil || s.Headline.Value != tc.value || s.Headline.Status != tc.status || s.Headline.Month != "2026-10" {
+			t.Errorf("%s: headline %+v, want %v %s", tc.name, s.Headline, tc.value, tc.status)
+			continue
+		}
+		if !strings.Contains(s.Text(), tc.text) {
+			t.Errorf("%s: text lacks %q:\n%s", tc.name, tc.text, s.Text())
+		}
+	}
+}
+
+// TestServiceConnectionsBilled: connection minutes are also said in billed
+// service connections (43,800 minutes each).
+func TestServiceConnectionsBilled(t *testing.T) {
+	oct1 := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	// cumulative minutes: two connections all month = 2 × 31 × 1440 = 89,280 at Oct 31
+	vals := make([]float64, 31)
+	for i := range vals {
+		vals[i] = float64(2*1440*(i+1)) + 0.5
+	}
+	s := Summarize(SummaryInput{Endpoint: smEndpoint(t, "get_service_connection_usage"), Aggregation: "month_to_date",
+		Response: &client.Response{Series: []client.Series{smSeries("0", map[string]any{"connectionType": "direct"}, oct1.UnixMilli(), smDay, vals...)}},
+		From:     oct1, To: oct1.AddDate(0, 1, 0), Now: oct1.AddDate(0, 2, 0), Granularity: "daily"})
+	want := 89280.5 / 43800
+	if s.Headline == nil || s.Headline.Billed == nil || math.Abs(*s.Headline.Billed-want) > 1e-9 || s.Headline.BilledUnit != "service connections" {
+		t.Fatalf("headline = %+v, want %v billed", s.Headline, want)
+	}
+	if text := s.Text(); !strings.Contains(text, "Answer: 89,280.50 connection minutes in October 2026 (the whole month) = 2.04 service connections billed") {
+		t.Errorf("text:\n%s", text)
+	}
+}
+
+func TestExactNumbers(t *testing.T) {
+	for _, tc := range []struct {
 		v    float64
 		want string
 	}{
-		{0, "0"}, {7, "7"}, {999, "999"}, {12345, "12,345"}, {999_999, "999,999"}, {1_234_567, "1,234,567"}, {9_999_999, "9,999,999"}, {10_000_075, "10M"},
-		{12_345_678, "12.3M"}, {1_005_000_000, "1B"}, {1_234_000_000, "1.23B"}, {123_456_789, "123M"}, {999_600_000, "1000M"}, {2e9, "2B"}, {3.5e12, "3.5T"}, {1e15, "1.0e15"},
-		{-1500, "-1,500"}, {0.42, "0.42"}, {12.5, "12.5"}, {0.001234, "0.0012"}, {1234.56, "1,235"},
-	}
-	for _, tc := range tests {
-		if got := smHuman(tc.v); got != tc.want {
-			t.Errorf("smHuman(%v) = %q, want %q", tc.v, got, tc.want)
+		{0, "0"}, {7, "7"}, {999, "999"}, {12345, "12,345"}, {1_234_567, "1,234,567"}, {12_345_678_901, "12,345,678,901"},
+		{-1500, "-1,500"}, {0.42, "0.42"}, {12.5, "12.50"}, {1234.567, "1,234.57"}, {1e15, "1,000,000,000,000,000"},
+	} {
+		if got := exact(tc.v); got != tc.want {
+			t.Errorf("exact(%v) = %q, want %q", tc.v, got, tc.want)
 		}
+	}
+	// One format per column: decimals for all once one value has them.
+	if got := column([]float64{1200, 3.5, 7}, false); !slices.Equal(got, []string{"1,200.00", "3.50", "7.00"}) {
+		t.Errorf("column = %v", got)
+	}
+	if got := column([]float64{1200, 3, 7}, false); !slices.Equal(got, []string{"1,200", "3", "7"}) {
+		t.Errorf("column = %v", got)
+	}
+	if got := column([]float64{2695767.25, 400539.13}, true); !slices.Equal(got, []string{"2,695,767", "400,539"}) {
+		t.Errorf("derived column = %v", got)
 	}
 	for _, tc := range []struct {
 		p    float64
@@ -788,22 +864,29 @@ func TestHumanNumbers(t *testing.T) {
 	}
 }
 
-func TestHeadline(t *testing.T) {
-	from, to := time.Date(2026, 10, 2, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
-	s := Summarize(SummaryInput{Endpoint: smEndpoint(t, "get_mau_usage"), Response: smManySeries(2, 30, 0), Asked: "get_mau_usage groupby=sdk", From: from, To: to})
-	first := strings.SplitN(s.Text(), "\n", 2)[0]
-	for _, w := range []string{"get_mau_usage groupby=sdk", "2026-10-02..2026-11-01", "daily", "unique count per day"} {
-		if !strings.Contains(first, w) {
-			t.Errorf("first line lacks %q: %q", w, first)
+// TestRangeText: the header shows the exact range and its zone; whole days
+// as dates with the last day included.
+func TestRangeText(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 30, 11, 17, 42, 0, time.UTC)
+	cases := []struct {
+		from, to time.Time
+		loc      *time.Location
+		want     string
+	}{
+		{time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), time.UTC, "2026-10-01..2026-10-31 UTC"},
+		{time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), now, time.UTC, "2026-11-01 00:00..now (2026-11-30 11:17) UTC"},
+		{time.Date(2026, 11, 29, 9, 30, 0, 0, time.UTC), time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC), time.UTC, "2026-11-29 09:30..2026-11-29 12:00 UTC"},
+		{time.Date(2026, 11, 1, 4, 0, 0, 0, time.UTC), time.Date(2026, 11, 2, 5, 0, 0, 0, time.UTC), ny, "2026-11-01..2026-11-01 America/New_York"},
+	}
+	for _, tc := range cases {
+		s := Summarize(SummaryInput{Endpoint: smEndpoint(t, "get_stream_usage"), Response: monthBoundary(), From: tc.from, To: tc.to, Now: now, Loc: tc.loc})
+		if got := s.rangeText(); got != tc.want {
+			t.Errorf("range %v..%v in %v = %q, want %q", tc.from, tc.to, tc.loc, got, tc.want)
 		}
-	}
-	if s.Requested == nil || s.Requested.From != "2026-10-02T00:00:00Z" || s.Requested.To != "2026-11-01T00:00:00Z" {
-		t.Errorf("requested = %+v", s.Requested)
-	}
-	// Fractional values: service connections.
-	sc := Summarize(SummaryInput{Endpoint: smEndpoint(t, "get_service_connection_usage"), Response: &client.Response{Kind: client.SeriesIntervals, Series: []client.Series{smSeries("value", nil, smT0, smDay, 0.25, 0.5, 1.75)}}})
-	if !strings.Contains(sc.Text(), "connection minutes per day") || sc.Series[0].Sum != 2.5 || !strings.Contains(sc.Text(), "2.5") {
-		t.Errorf("service connections:\n%s", sc.Text())
 	}
 }
 

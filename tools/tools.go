@@ -49,6 +49,7 @@ type CallInfo struct {
 type Tool struct {
 	Endpoint  *client.Endpoint
 	validator validator
+	output    json.RawMessage // outputSchema, built from the endpoint's declaration
 }
 
 // Server is the set of selected tools with their configuration.
@@ -56,6 +57,7 @@ type Server struct {
 	cfg    Config
 	tools  []*Tool
 	byName map[string]*Tool
+	names  nameCache
 }
 
 // New selects the tools and prepares them. It does no reflection or schema
@@ -83,7 +85,7 @@ func New(cfg Config) (*Server, error) {
 		if err != nil {
 			return nil, err
 		}
-		t := &Tool{Endpoint: ep, validator: validator{raw: raw, name: ep.Tool}}
+		t := &Tool{Endpoint: ep, validator: validator{raw: raw, name: ep.Tool}, output: schemas.Output(ep)}
 		s.tools = append(s.tools, t)
 		s.byName[ep.Tool] = t
 	}
@@ -105,7 +107,7 @@ func (t *Tool) Definition() mcp.Tool {
 		Title:           ep.Title,
 		Description:     ep.Description,
 		RawInputSchema:  t.validator.raw,
-		RawOutputSchema: schemas.Output,
+		RawOutputSchema: t.output,
 		Annotations: mcp.ToolAnnotation{
 			Title:           ep.Title,
 			ReadOnlyHint:    &yes,
@@ -206,19 +208,71 @@ func (s *Server) Call(ctx context.Context, t *Tool, arguments any) (res *mcp.Cal
 	}
 	info.Status = resp.Status
 
-	sum := Summarize(SummaryInput{
+	in := SummaryInput{
 		Endpoint:    t.Endpoint,
 		Response:    resp,
 		Aggregation: c.aggregation,
+		AggDefault:  c.aggDefault,
+		Granularity: expectedGranularity(t.Endpoint, c, now),
 		Asked:       asked(t.Endpoint, c),
+		GroupBy:     first(append(c.args["groupBy"], c.args["groupby"]...)),
 		From:        c.from,
 		To:          c.to,
+		Now:         now,
+		Loc:         c.loc,
+		Notes:       endpointNotes(t.Endpoint),
 		Demo:        s.cfg.Demo,
-	})
+	}
+	if hasIDs(resp) {
+		names, err := s.names.lookup(ctx, cl, now)
+		if err != nil {
+			s.cfg.Logger.Debug("project names not read", "tool", t.Endpoint.Tool, "err", err)
+			in.Notes = append(in.Notes, namesNote(err))
+		}
+		in.Names = names
+	}
+	sum := Summarize(in)
 	return &mcp.CallToolResult{
 		Content:           []mcp.Content{mcp.NewTextContent(sum.Text())},
 		StructuredContent: structured{Summary: sum, Raw: resp.Raw},
 	}
+}
+
+// endpointNotes are what every answer of a deprecated or removed endpoint says.
+func endpointNotes(ep *client.Endpoint) []string {
+	switch {
+	case ep.Removed:
+		return []string{"this operation was removed from LaunchDarkly's API: use " + ep.Prefer + "."}
+	case ep.Prefer != "":
+		return []string{"deprecated by LaunchDarkly: prefer " + ep.Prefer + "."}
+	}
+	return nil
+}
+
+// expectedGranularity is the bucket size LaunchDarkly answers the call with,
+// by the endpoint's rule, for answers too short to tell by their timestamps.
+func expectedGranularity(ep *client.Endpoint, c *call, now time.Time) string {
+	switch ep.Granularity {
+	case client.Daily:
+		return "daily"
+	case client.Chosen:
+		if g := first(c.args["granularity"]); g != "" {
+			return g
+		}
+		if gs := ep.GranNames(); len(gs) > 0 {
+			return gs[0]
+		}
+		return "daily"
+	case client.ByAge:
+		switch age := now.Sub(c.from); {
+		case age <= 2*time.Hour:
+			return "minutely"
+		case age <= 48*time.Hour:
+			return "hourly"
+		}
+		return "daily"
+	}
+	return ""
 }
 
 // structured is structuredContent: the summary and LaunchDarkly's body, unchanged.
