@@ -377,7 +377,7 @@ func (s *Spec) ValidateResponse(req *http.Request, status int, header http.Heade
 	if err := openapi3filter.ValidateResponse(req.Context(), in); err != nil {
 		e.Problems = append(e.Problems, libProblems(err)...)
 	}
-	if status >= 200 && status <= 299 && len(e.Problems) == 0 {
+	if status >= 200 && status <= 299 {
 		e.Problems = append(e.Problems, op.closedProblems(status, body)...)
 	}
 	if len(e.Problems) > 0 {
@@ -386,15 +386,37 @@ func (s *Spec) ValidateResponse(req *http.Request, status int, header http.Heade
 	return nil
 }
 
-// libProblems flattens kin-openapi's (multi) error into one line per problem.
+// libProblems flattens kin-openapi's (multi) error into one short line per
+// problem: where (parameter or body, and the JSON pointer) and why, without
+// the schema and value dumps of its Error().
 func libProblems(err error) []string {
 	var me openapi3.MultiError
 	if errors.As(err, &me) {
+		prefix := ""
+		var re *openapi3filter.ResponseError
+		if errors.As(err, &re) {
+			prefix = "response body "
+		}
 		var out []string
 		for _, x := range me {
-			out = append(out, libProblems(x)...)
+			for _, p := range libProblems(x) {
+				out = append(out, prefix+p)
+			}
 		}
 		return out
+	}
+	var se *openapi3.SchemaError
+	if errors.As(err, &se) {
+		where := ""
+		var rq *openapi3filter.RequestError
+		if errors.As(err, &rq) && rq.Parameter != nil {
+			where = rq.Parameter.In + " parameter " + rq.Parameter.Name + " "
+		}
+		var re *openapi3filter.ResponseError
+		if errors.As(err, &re) {
+			where = "response body "
+		}
+		return []string{fmt.Sprintf("%sat /%s: %s", where, strings.Join(se.JSONPointer(), "/"), se.Reason)}
 	}
 	return []string{strings.Join(strings.Fields(err.Error()), " ")}
 }

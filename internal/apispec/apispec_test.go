@@ -190,6 +190,8 @@ func TestResponses(t *testing.T) {
 		{"details extra", "/api/v2/usage/sdk-versions/details", 200, js, `[{"name":"Go","eolDate":"2026-01-01"}]`, `body[0] has property "eolDate"`},
 		{"details not array", "/api/v2/usage/sdk-versions/all", 200, js, `{"items":[]}`, "must be an array"},
 		{"html 200", "/api/v2/usage/total-mau", 200, http.Header{"Content-Type": []string{"text/html"}}, `<html></html>`, "Content-Type"},
+		{"contexts grouped by contextKind", "/api/v2/usage/total-contexts", 200, js, `{"_links":{},"metadata":[{"contextKind":"user","sdkName":"Go"}],"series":[{"time":1790000000000,"0":3}]}`, ""},
+		{"contexts without contextKind", "/api/v2/usage/clientside-contexts", 200, js, `{"_links":{},"metadata":[{"contextKind":"user"},{"sdkName":"Go"}],"series":[]}`, `body.metadata[1] has no "contextKind"`},
 		{"400", "/api/v2/usage/total-mau", 400, js, `{"code":"invalid_request","message":"bad"}`, ""},
 		{"400 extra id is allowed in errors", "/api/v2/usage/total-mau", 400, js, `{"code":"invalid_request","id":"x","message":"bad"}`, ""},
 		{"400 without code", "/api/v2/usage/total-mau", 400, js, `{"message":"bad"}`, `property "code" is missing`},
@@ -248,6 +250,8 @@ func TestProseRules(t *testing.T) {
 	assert.False(t, mau.Param("anonymous").Repeat)
 	assert.False(t, mau.Param("from").UnitStated)
 
+	assert.Equal(t, "contextKind", tc.AlwaysGroupedBy)
+	assert.Empty(t, ai.AlwaysGroupedBy)
 	assert.Equal(t, []string{"received", "published"}, s.Operation("getEventsUsage").Param("type").Valid)
 	assert.Equal(t, apispec.Seconds, s.Operation("getContextsServersideUsage").Param("from").Unit)
 	assert.True(t, s.Operation("getMauSdksByType").Param("from").UnitStated)

@@ -60,6 +60,12 @@ func (o *Operation) checkPath(params map[string]string) []string {
 	return out
 }
 
+// QueryProblems lists what the rules of the operation's prose find wrong
+// with a decoded query (nil when nothing): names, repetition, valid values,
+// cross-field rules, from/to. Tests use it to tell a valid combination of
+// arguments from an invalid one before calling the product.
+func (o *Operation) QueryProblems(q url.Values, now time.Time) []string { return o.checkQuery(q, now) }
+
 // checkQuery applies the rules of the query parameters' descriptions.
 func (o *Operation) checkQuery(q url.Values, now time.Time) []string {
 	var out []string

@@ -34,6 +34,25 @@ func (o *Operation) closedProblems(status int, body []byte) []string {
 	}
 	var out []string
 	walkClosed(mt.Schema, v, "body", &out)
+	out = append(out, o.groupedProblems(v)...)
+	return out
+}
+
+// groupedProblems applies "`contextKind` is always included as a grouping
+// dimension": each series' metadata names its value of that dimension.
+func (o *Operation) groupedProblems(v any) []string {
+	if o.AlwaysGroupedBy == "" {
+		return nil
+	}
+	obj, _ := v.(map[string]any)
+	meta, _ := obj["metadata"].([]any)
+	var out []string
+	for i, m := range meta {
+		entry, _ := m.(map[string]any)
+		if _, ok := entry[o.AlwaysGroupedBy]; !ok {
+			out = append(out, fmt.Sprintf("body.metadata[%d] has no %q, though %q is always included as a grouping dimension", i, o.AlwaysGroupedBy, o.AlwaysGroupedBy))
+		}
+	}
 	return out
 }
 

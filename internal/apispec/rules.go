@@ -61,10 +61,16 @@ type Operation struct {
 	Method     string
 	Path       string // template, e.g. /api/v2/usage/streams/{source}
 	Deprecated bool
+	// Description is the operation's description, whitespace normalised.
+	Description string
 	// MaxRange is the longest from..to range the description allows ("The
 	// maximum time range is 365 days"); 0 where it states none.
 	MaxRange time.Duration
 	Params   []*Param
+	// AlwaysGroupedBy is the dimension the groupBy text says every answer is
+	// grouped by ("`contextKind` is always included as a grouping dimension"):
+	// every series' metadata holds it.
+	AlwaysGroupedBy string
 	// Statuses lists the response statuses the operation declares.
 	Statuses []int
 
@@ -122,6 +128,7 @@ var (
 	reDependsOn       = regexp.MustCompile("Valid values depend on `([^`]+)`:\\s*(.*)$")
 	reOnlyWith        = regexp.MustCompile("`([^`]+)` granularity is only supported with the \\*\\*([^*]+)\\*\\* aggregation type")
 	reBold            = regexp.MustCompile(`\*\*([^*]+)\*\*`)
+	reAlwaysGrouped   = regexp.MustCompile("`([^`]+)` is always included as a grouping dimension")
 	reMaxRange        = regexp.MustCompile(`The maximum time range is (\d+) days`)
 	reUnixMillis      = regexp.MustCompile(`Unix milliseconds`)
 	reUnixSeconds     = regexp.MustCompile(`Unix seconds`)
@@ -219,7 +226,7 @@ func dependentValues(s string) map[string][]string {
 // parseOperation reads an operation and its parameters' rules.
 func parseOperation(method, path string, item *openapi3.PathItem, op *openapi3.Operation) *Operation {
 	d := strings.Join(strings.Fields(op.Description), " ")
-	out := &Operation{ID: op.OperationID, Method: method, Path: path, Deprecated: op.Deprecated, op: op, item: item, segs: strings.Split(path, "/")}
+	out := &Operation{ID: op.OperationID, Method: method, Path: path, Deprecated: op.Deprecated, Description: d, op: op, item: item, segs: strings.Split(path, "/")}
 	if m := reMaxRange.FindStringSubmatch(d); m != nil {
 		n, _ := strconv.Atoi(m[1])
 		out.MaxRange = time.Duration(n) * 24 * time.Hour
@@ -230,6 +237,11 @@ func parseOperation(method, path string, item *openapi3.PathItem, op *openapi3.O
 			continue
 		}
 		out.Params = append(out.Params, parseParam(ref.Value))
+	}
+	for _, p := range out.Params {
+		if m := reAlwaysGrouped.FindStringSubmatch(p.Description); m != nil {
+			out.AlwaysGroupedBy = m[1]
+		}
 	}
 	// The /mau form names no parameter: "exactly one project key must also be
 	// set". The project key parameter is the one described as "A project key".
