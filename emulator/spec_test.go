@@ -99,13 +99,16 @@ type span struct {
 	from, to time.Time
 }
 
-// spansOf: the month so far, a past range across months, and, where the text
-// says the last two hours are answered by the minute, the last 90 minutes.
-func spansOf(op *apispec.Operation) []span {
-	out := []span{
-		{"month so far", time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), specNow},
-		{"Aug 15..Nov 13", time.Date(2026, 8, 15, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 13, 0, 0, 0, 0, time.UTC)},
+// spansOf: the month so far, a past range across months (90 days; 4 days for
+// hourly data, which would otherwise make answers of thousands of rows), and,
+// where the text says the last two hours are answered by the minute, the last
+// 90 minutes.
+func spansOf(op *apispec.Operation, gran string) []span {
+	past := span{"Aug 15..Nov 13", time.Date(2026, 8, 15, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 13, 0, 0, 0, 0, time.UTC)}
+	if gran == "hourly" {
+		past = span{"Oct 30..Nov 3", time.Date(2026, 10, 30, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC)}
 	}
+	out := []span{{"month so far", time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), specNow}, past}
 	if strings.Contains(op.Description, "minutely") {
 		out = append(out, span{"last 90 minutes", specNow.Add(-90 * time.Minute), specNow})
 	}
@@ -136,15 +139,13 @@ func validQueries(op *apispec.Operation) []url.Values {
 			}
 		}
 	}
-	var spans []span
-	if op.Param("from") != nil {
-		spans = spansOf(op)
-	} else {
-		spans = []span{{name: "no range"}}
-	}
 	var out []url.Values
 	for _, agg := range opt(op.Param("aggregationType")) {
 		for _, gran := range opt(op.Param("granularity")) {
+			spans := []span{{name: "no range"}}
+			if op.Param("from") != nil {
+				spans = spansOf(op, gran)
+			}
 			for _, gb := range groupBys {
 				for _, sp := range spans {
 					q := url.Values{}
