@@ -17,21 +17,18 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"os"
 	"os/signal"
 	"sort"
 	"strings"
 	"syscall"
-	"time"
 	_ "time/tzdata" // tz arguments name IANA zones; a container built FROM scratch has no zoneinfo
 
 	mcpclient "github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
-	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/ld-usage-mcp/ld-usage-mcp/client"
-	"github.com/ld-usage-mcp/ld-usage-mcp/emulator"
+	"github.com/ld-usage-mcp/ld-usage-mcp/server"
 	"github.com/ld-usage-mcp/ld-usage-mcp/tools"
 )
 
@@ -49,46 +46,66 @@ func main() {
 	os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
 }
 
-// options are the parsed flags and environment.
+// options are the parsed flags and environment: the server's configuration
+// and what only the command line uses.
 type options struct {
-	transport   string
-	addr        string
-	apiKey      client.Key
-	serverURL   string
-	demo        bool
-	tools       string
-	toolsets    string
-	exclude     string
-	logLevel    string
-	callTimeout time.Duration
-	noCache     bool
-	jsonOut     bool
-	showVersion bool
-	http        httpOptions
+	server.Config
+	tools, toolsets, exclude     string
+	allowedOrigins, allowedHosts string
+	logLevel                     string
+	jsonOut, showVersion         bool
 }
 
 func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("ld-usage-mcp", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&o.transport, "transport", "stdio", "MCP transport: stdio, sse or http")
-	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "listen address HOST:PORT for sse/http")
+	fs.StringVar(&o.Transport, "transport", "stdio", "MCP transport: stdio, sse or http")
+	fs.StringVar(&o.Addr, "addr", "127.0.0.1:8080", "listen address HOST:PORT for sse/http")
 	fs.Func("api-key", "LaunchDarkly API access token (default $LAUNCHDARKLY_API_KEY)", func(s string) error {
-		o.apiKey = client.Key(s)
+		o.APIKey = client.Key(s)
 		return nil
 	})
-	fs.StringVar(&o.serverURL, "server-url", "", "LaunchDarkly base URL (default $LAUNCHDARKLY_SERVER_URL or "+client.Commercial+")")
-	fs.BoolVar(&o.demo, "demo", false, "serve synthetic usage data from the built-in emulator: no key, no network")
+	fs.StringVar(&o.ServerURL, "server-url", "", "LaunchDarkly base URL (default $LAUNCHDARKLY_SERVER_URL or "+client.Commercial+")")
+	fs.BoolVar(&o.Demo, "demo", false, "serve synthetic usage data from the built-in emulator: no key, no network")
 	fs.StringVar(&o.tools, "tools", "", "comma-separated tools to expose (with --toolsets: added to them)")
 	fs.StringVar(&o.toolsets, "toolsets", "", "comma-separated toolsets to expose (default all): "+strings.Join(tools.Toolsets(), ", "))
 	fs.StringVar(&o.exclude, "exclude-tools", "", "comma-separated tools to hide")
 	fs.StringVar(&o.logLevel, "log-level", "info", "log level on stderr: debug, info, warn, error")
-	fs.DurationVar(&o.callTimeout, "call-timeout", tools.DefaultCallTimeout, "budget of one tool call, retries included")
-	fs.BoolVar(&o.noCache, "no-cache", false, "do not cache LaunchDarkly answers")
+	fs.DurationVar(&o.CallTimeout, "call-timeout", tools.DefaultCallTimeout, "budget of one tool call, retries included")
+	fs.BoolVar(&o.NoCache, "no-cache", false, "do not cache LaunchDarkly answers")
 	fs.BoolVar(&o.jsonOut, "json", false, "with call: print the whole result as JSON")
 	fs.BoolVar(&o.showVersion, "version", false, "print the version and exit")
-	o.http.register(fs)
+	fs.StringVar(&o.HTTP.AuthToken, "auth-token", "", "sse/http: require every request but /healthz to carry Authorization: Bearer `token` (default $LD_USAGE_MCP_AUTH_TOKEN)")
+	fs.StringVar(&o.allowedOrigins, "allowed-origins", "", "sse/http: comma-separated browser origins allowed besides loopback ones, e.g. https://chat.example.com (their hosts are allowed too); * allows any")
+	fs.StringVar(&o.allowedHosts, "allowed-hosts", "", "sse/http: comma-separated host names the Host header may carry besides loopback ones, e.g. mcp.example.com; * allows any")
+	fs.BoolVar(&o.HTTP.Metrics, "metrics", false, "sse/http: serve Prometheus metrics at /metrics")
+	fs.Int64Var(&o.HTTP.MaxBody, "max-request-bytes", server.DefaultMaxBody, "sse/http: largest request body accepted (larger ones get 413)")
 	fs.Usage = func() { usage(fs, stderr) }
 	return fs
+}
+
+// fromEnv completes o from the environment and the list flags.
+func (o *options) fromEnv(getenv func(string) string) {
+	if o.APIKey == "" {
+		o.APIKey = client.Key(getenv("LAUNCHDARKLY_API_KEY"))
+	}
+	if o.ServerURL == "" {
+		o.ServerURL = getenv("LAUNCHDARKLY_SERVER_URL")
+	}
+	if o.ServerURL == "" {
+		o.ServerURL = client.Commercial
+	}
+	if o.HTTP.AuthToken == "" {
+		o.HTTP.AuthToken = getenv("LD_USAGE_MCP_AUTH_TOKEN")
+	}
+	o.HTTP.AllowedOrigins = server.SplitList(o.allowedOrigins)
+	o.HTTP.AllowedHosts = server.SplitList(o.allowedHosts)
+	o.Selection = tools.Selection{
+		Toolsets: server.SplitList(o.toolsets),
+		Tools:    server.SplitList(o.tools),
+		Exclude:  server.SplitList(o.exclude),
+	}
+	o.Version = version
 }
 
 func usage(fs *flag.FlagSet, w io.Writer) {
@@ -153,26 +170,24 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stdout, "ld-usage-mcp %s\n", version)
 		return exitOK
 	}
-	if o.apiKey == "" {
-		o.apiKey = client.Key(getenv("LAUNCHDARKLY_API_KEY"))
-	}
-	if o.serverURL == "" {
-		o.serverURL = getenv("LAUNCHDARKLY_SERVER_URL")
-	}
-	if o.serverURL == "" {
-		o.serverURL = client.Commercial
-	}
-	o.http.fromEnv(getenv)
+	o.fromEnv(getenv)
 	if len(pos) > 0 && !flagSet(fs, "log-level") {
 		o.logLevel = "error" // one-shot commands print their answer (and tool errors) themselves
 	}
-	logger, err := newLogger(stderr, o.logLevel)
-	if err != nil {
+	if o.Logger, err = newLogger(stderr, o.logLevel); err != nil {
 		fmt.Fprintln(stderr, "ld-usage-mcp:", err)
 		return exitUsage
 	}
+	switch o.Transport {
+	case "stdio", "http", "sse":
+	default:
+		if len(pos) == 0 {
+			fmt.Fprintf(stderr, "ld-usage-mcp: unknown --transport %q: use stdio, sse or http\n", o.Transport)
+			return exitUsage
+		}
+	}
 
-	ts, err := newTools(&o, logger)
+	srv, err := server.New(o.Config)
 	if err != nil {
 		fmt.Fprintln(stderr, "ld-usage-mcp:", err)
 		return exitUsage
@@ -185,10 +200,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 				fmt.Fprintln(stderr, "ld-usage-mcp: tools takes no arguments")
 				return exitUsage
 			}
-			listTools(stdout, ts)
+			listTools(stdout, srv.Tools())
 			return exitOK
 		case "call":
-			return callCommand(ctx, ts, pos[1:], o.jsonOut, stdout, stderr)
+			return callCommand(ctx, srv.Tools(), pos[1:], o.jsonOut, stdout, stderr)
 		default:
 			fmt.Fprintf(stderr, "ld-usage-mcp: unknown command %q (commands: tools, call; see --help)\n", pos[0])
 			return exitUsage
@@ -197,31 +212,17 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	switch o.transport {
-	case "stdio":
-		if isTerminal(stdin) {
-			fmt.Fprintf(stderr, "ld-usage-mcp %s: an MCP server for LaunchDarkly account usage, speaking MCP (JSON-RPC) on stdin/stdout.\n"+
-				"It is meant to be started by an MCP client (Claude Desktop, Claude Code, Cursor, VS Code): see README.md.\n"+
-				"To try it by hand:  ld-usage-mcp --demo call get_mau_usage groupby=sdk   (or: ld-usage-mcp tools, --help).\n"+
-				"Waiting for MCP messages on stdin; Ctrl-C to quit.\n", version)
-		}
-		logger.Info("serving MCP on stdio", "version", version, "tools", len(ts.Tools()), "demo", o.demo, "key_set", o.apiKey != "")
-		err = server.NewStdioServer(ts.MCP()).Listen(ctx, stdin, stdout)
-		if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, io.EOF) {
-			logger.Error("stdio server stopped", "err", err)
-			return 1
-		}
-		return exitOK
-	case "http", "sse":
-		if err := serveHTTP(ctx, &o, ts, logger); err != nil {
-			logger.Error("server stopped", "err", err)
-			return 1
-		}
-		return exitOK
-	default:
-		fmt.Fprintf(stderr, "ld-usage-mcp: unknown --transport %q: use stdio, sse or http\n", o.transport)
-		return exitUsage
+	if o.Transport == "stdio" && isTerminal(stdin) {
+		fmt.Fprintf(stderr, "ld-usage-mcp %s: an MCP server for LaunchDarkly account usage, speaking MCP (JSON-RPC) on stdin/stdout.\n"+
+			"It is meant to be started by an MCP client (Claude Desktop, Claude Code, Cursor, VS Code): see README.md.\n"+
+			"To try it by hand:  ld-usage-mcp --demo call get_mau_usage groupby=sdk   (or: ld-usage-mcp tools, --help).\n"+
+			"Waiting for MCP messages on stdin; Ctrl-C to quit.\n", version)
 	}
+	if err := srv.Serve(ctx, stdin, stdout); err != nil {
+		o.Logger.Error("server stopped", "err", err)
+		return 1
+	}
+	return exitOK
 }
 
 func newLogger(w io.Writer, level string) (*slog.Logger, error) {
@@ -230,49 +231,6 @@ func newLogger(w io.Writer, level string) (*slog.Logger, error) {
 		return nil, fmt.Errorf("bad --log-level %q: use debug, info, warn or error", level)
 	}
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
-}
-
-// newTools builds the LaunchDarkly client (or, with --demo, the in-process
-// emulator) and the tool set.
-func newTools(o *options, logger *slog.Logger) (*tools.Server, error) {
-	base, key := o.serverURL, o.apiKey
-	// http.DefaultTransport keeps two idle connections per host: with more
-	// calls in flight, each extra one opened a new connection (with
-	// LaunchDarkly, a TLS handshake). Keep as many as calls in flight use.
-	upstream := http.DefaultTransport.(*http.Transport).Clone()
-	upstream.MaxIdleConnsPerHost = 32
-	var rt http.RoundTripper = upstream
-	if o.demo {
-		base, key = "http://demo.emulator.invalid", client.Key(emulator.DemoKey)
-		rt = emulator.New(emulator.Options{}).Transport()
-	}
-	cl := client.New(base, key,
-		client.WithUserAgent("ld-usage-mcp/"+version),
-		client.WithHTTPClient(&http.Client{Transport: resilient(rt, o, logger)}),
-	)
-	return tools.New(tools.Config{
-		Client:      cl,
-		Demo:        o.demo,
-		CallTimeout: o.callTimeout,
-		Logger:      logger,
-		Version:     version,
-		Selection: tools.Selection{
-			Toolsets: splitList(o.toolsets),
-			Tools:    splitList(o.tools),
-			Exclude:  splitList(o.exclude),
-		},
-		OnCall: o.http.onCall,
-	})
-}
-
-func splitList(s string) []string {
-	var out []string
-	for _, v := range strings.Split(s, ",") {
-		if v = strings.TrimSpace(v); v != "" {
-			out = append(out, v)
-		}
-	}
-	return out
 }
 
 func isTerminal(r io.Reader) bool {

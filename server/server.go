@@ -1,0 +1,127 @@
+// Package server serves the tools over MCP: on stdio, or over HTTP (the
+// streamable HTTP transport at /mcp, or the legacy SSE transport) behind an
+// access policy, with /healthz and /metrics. It builds the upstream side too:
+// the LaunchDarkly client (or, with Demo, the built-in emulator) behind the
+// resilience layers of package client.
+//
+// The layers read: main (flags) → server (stdio/HTTP) → tools → client → LaunchDarkly.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"time"
+
+	mcpserver "github.com/mark3labs/mcp-go/server"
+
+	"github.com/ld-usage-mcp/ld-usage-mcp/client"
+	"github.com/ld-usage-mcp/ld-usage-mcp/tools"
+)
+
+// Config is what the server is started with: the command line's flags and
+// environment, parsed.
+type Config struct {
+	Transport string // "stdio", "http" or "sse"
+	Addr      string // listen address of http/sse, e.g. 127.0.0.1:8080
+	Version   string // of the server: logs, User-Agent, build_info
+	Logger    *slog.Logger
+
+	APIKey      client.Key // the server's LaunchDarkly token; may be empty
+	ServerURL   string     // LaunchDarkly's base URL
+	Demo        bool       // serve the built-in emulator's synthetic data
+	NoCache     bool       // do not cache LaunchDarkly's answers
+	CallTimeout time.Duration
+	Selection   tools.Selection
+
+	HTTP HTTPConfig
+}
+
+// HTTPConfig configures the HTTP transports.
+type HTTPConfig struct {
+	AuthToken      string   // every request but /healthz must carry Authorization: Bearer AuthToken
+	AllowedOrigins []string // browser origins allowed besides loopback ones; "*" allows any
+	AllowedHosts   []string // Host names allowed besides loopback ones; "*" allows any
+	Metrics        bool     // serve /metrics
+	MaxBody        int64    // largest request body (default DefaultMaxBody)
+}
+
+// Server is the tool set with its transports.
+type Server struct {
+	cfg     Config
+	tools   *tools.Server
+	metrics *metricsSet // nil without HTTP.Metrics
+	logger  *slog.Logger
+}
+
+// New builds the upstream client, the tools and the metrics. It listens on nothing yet.
+func New(cfg Config) (*Server, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Version == "" {
+		cfg.Version = "dev"
+	}
+	if cfg.ServerURL == "" {
+		cfg.ServerURL = client.Commercial
+	}
+	s := &Server{cfg: cfg, logger: cfg.Logger}
+	if cfg.HTTP.Metrics {
+		s.metrics = newMetrics(cfg.Version)
+	}
+	ts, err := tools.New(tools.Config{
+		Client:      s.newClient(),
+		Demo:        cfg.Demo,
+		CallTimeout: cfg.CallTimeout,
+		Logger:      cfg.Logger,
+		Version:     cfg.Version,
+		Selection:   cfg.Selection,
+		OnCall:      s.metrics.onCall,
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.tools = ts
+	return s, nil
+}
+
+// Tools is the tool set, for the command line's tools and call commands.
+func (s *Server) Tools() *tools.Server { return s.tools }
+
+// Serve serves MCP over the configured transport until ctx is cancelled;
+// stdin and stdout carry the stdio transport.
+func (s *Server) Serve(ctx context.Context, stdin io.Reader, stdout io.Writer) error {
+	switch s.cfg.Transport {
+	case "", "stdio":
+		return s.ServeStdio(ctx, stdin, stdout)
+	case "http", "sse":
+		return s.ListenAndServe(ctx)
+	}
+	return fmt.Errorf("unknown --transport %q: use stdio, sse or http", s.cfg.Transport)
+}
+
+// ServeStdio serves MCP on stdin/stdout until ctx is cancelled or stdin ends.
+func (s *Server) ServeStdio(ctx context.Context, stdin io.Reader, stdout io.Writer) error {
+	s.logger.Info("serving MCP on stdio", "version", s.cfg.Version, "tools", len(s.tools.Tools()), "demo", s.cfg.Demo, "key_set", s.cfg.APIKey != "")
+	err := mcpserver.NewStdioServer(s.tools.MCP()).Listen(ctx, stdin, stdout)
+	if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("stdio server stopped: %w", err)
+	}
+	return nil
+}
+
+// ListenAndServe serves MCP over the HTTP transport (http or sse) on
+// cfg.Addr until ctx is cancelled, then shuts down gracefully.
+func (s *Server) ListenAndServe(ctx context.Context) error {
+	if _, err := newAccessPolicy(s.cfg.HTTP, s.cfg.Addr); err != nil {
+		return err // before listening: a bad flag is not a bind error
+	}
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return err
+	}
+	return s.ServeListener(ctx, ln)
+}
