@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -268,4 +269,25 @@ func TestKeyFlagAndEnvironment(t *testing.T) {
 		assert.Contains(t, []string{good, other}, r.Header.Get("Authorization"))
 		assert.Equal(t, "ld-usage-mcp/"+version, r.Header.Get("User-Agent"))
 	}
+}
+
+// TestCallTimeoutFlag: --call-timeout reaches the tools: a LaunchDarkly that
+// never answers gets a tool error after that budget, not after the default 30 s.
+func TestCallTimeoutFlag(t *testing.T) {
+	release := make(chan struct{})
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	defer slow.Close()
+	defer close(release)
+	start := time.Now()
+	out, _, code := runCLI(t, cleanEnv("LAUNCHDARKLY_API_KEY=api-timeout-test"), "--server-url", slow.URL, "--call-timeout", "700ms",
+		"call", "get_stream_usage", "source=server")
+	elapsed := time.Since(start)
+	assert.Equal(t, 1, code, out)
+	assert.Contains(t, out, "within 700ms", "the error names the budget it was given")
+	assert.Less(t, elapsed, 10*time.Second, "the call gave up after its own budget, not the 30 s default")
 }

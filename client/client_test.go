@@ -921,6 +921,20 @@ func TestKeyNeverPrints(t *testing.T) {
 	}
 	assert.Contains(t, fmt.Sprintf("%v", k), "REDACTED")
 	assert.Equal(t, testKey, k.Reveal())
+	// Called directly, not through fmt (whose Format would hide a String that leaks):
+	// string conversions in code that builds messages or keys by hand.
+	for name, out := range map[string]string{
+		"String":   k.String(),
+		"GoString": k.GoString(),
+		"LogValue": k.LogValue().String(),
+		"Stringer": fmt.Stringer(k).String(),
+		"concat":   "key " + k.String(),
+		"errorf":   fmt.Errorf("wrapped %w", errors.New(k.String())).Error(),
+		"strings":  strings.Join([]string{k.String(), k.GoString()}, ","),
+	} {
+		assert.NotContains(t, out, testKey[4:], "%s reveals the key", name)
+		assert.Contains(t, out, "REDACTED", name)
+	}
 
 	b, err := json.Marshal(h)
 	require.NoError(t, err)

@@ -65,6 +65,9 @@ func apiErrorText(ep *client.Endpoint, c *call, e *client.APIError, now time.Tim
 }
 
 func notFoundHint(ep *client.Endpoint, c *call) string {
+	if ep.Removed {
+		return "LaunchDarkly removed this operation from its API: use " + ep.Prefer + " instead."
+	}
 	var keys []string
 	for _, name := range ep.PathParams() {
 		keys = append(keys, name+"="+first(c.args[name]))

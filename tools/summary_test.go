@@ -900,3 +900,32 @@ func TestNoAllocationPerPoint(t *testing.T) {
 		t.Errorf("allocations grow with points: %v for 1k points, %v for 1M", a, b)
 	}
 }
+
+// TestSeriesOrder: series come largest figure first, whatever the figure is.
+func TestSeriesOrder(t *testing.T) {
+	// "a" has the biggest peak and the latest point, "b" the biggest sum.
+	resp := func() *client.Response {
+		return &client.Response{Series: []client.Series{
+			smSeries("0", map[string]any{"g": "c"}, smT0, smDay, 1, 1, 1),
+			smSeries("1", map[string]any{"g": "a"}, smT0, smDay, 0, 100, 70),
+			smSeries("2", map[string]any{"g": "b"}, smT0, smDay, 60, 60, 60),
+		}}
+	}
+	order := func(tool, agg string) string {
+		s := Summarize(SummaryInput{Endpoint: smEndpoint(t, tool), Response: resp(), Aggregation: agg})
+		var keys []string
+		for _, st := range s.Series {
+			keys = append(keys, st.Label)
+		}
+		return strings.Join(keys, ",")
+	}
+	for _, tc := range []struct{ tool, agg, want string }{
+		{"get_stream_usage", "", "g=a,g=b,g=c"},               // by peak
+		{"get_events_usage", "", "g=b,g=a,g=c"},               // by sum: 180 > 170
+		{"get_total_mau_usage", "rolling_30d", "g=a,g=b,g=c"}, // by latest: 70 > 60
+	} {
+		if got := order(tc.tool, tc.agg); got != tc.want {
+			t.Errorf("%s %s: order %s, want %s", tc.tool, tc.agg, got, tc.want)
+		}
+	}
+}

@@ -1,11 +1,13 @@
 package tools_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -14,6 +16,7 @@ import (
 
 	mcpclient "github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -556,4 +559,109 @@ func TestSelection(t *testing.T) {
 	excl, err := tools.New(tools.Config{Selection: tools.Selection{Toolsets: []string{"streams"}, Exclude: []string{"get_stream_usage"}}})
 	require.NoError(t, err)
 	assert.Len(t, excl.Tools(), 2)
+}
+
+// TestRangeLimitToTheDay: a range of exactly the endpoint's maximum is sent;
+// one day more is refused before anything is sent (both for the 365 days of
+// today's endpoints and the 31 of the removed experimentation-units).
+func TestRangeLimitToTheDay(t *testing.T) {
+	e := newEnv(t)
+	cases := []struct {
+		tool     string
+		from, to string
+		ok       bool
+	}{
+		{"get_data_export_events_usage", "2025-11-01", "2026-10-31", true},  // 365 whole days
+		{"get_data_export_events_usage", "2025-10-31", "2026-10-31", false}, // 366
+		{"get_data_export_events_usage", "2025-11-01T00:00:00Z", "2026-11-01T00:00:00Z", true},
+		{"get_data_export_events_usage", "2025-11-01T00:00:00Z", "2026-11-01T00:00:01Z", false},
+		{"get_total_mau_usage", "2025-11-30", "2026-11-29", true},
+		{"get_total_mau_usage", "2025-11-29", "2026-11-29", false},
+		{"get_experimentation_units_usage", "2026-10-01", "2026-10-31", true}, // 31 days
+		{"get_experimentation_units_usage", "2026-09-30", "2026-10-31", false},
+	}
+	for _, c := range cases {
+		e.emu.ResetRequests()
+		res := e.call(t, c.tool, map[string]any{"from": c.from, "to": c.to})
+		if c.ok {
+			assert.False(t, res.IsError, "%s %s..%s: %s", c.tool, c.from, c.to, text(res))
+			assert.Equal(t, 1, e.emu.Count(), "%s %s..%s is sent", c.tool, c.from, c.to)
+		} else {
+			assert.True(t, res.IsError, "%s %s..%s should be refused", c.tool, c.from, c.to)
+			assert.Contains(t, text(res), "at most")
+			assert.Zero(t, e.emu.Count(), "%s %s..%s: nothing is sent", c.tool, c.from, c.to)
+		}
+	}
+}
+
+// TestTimesUnderOtherZones runs the time tests again in processes whose local
+// zone is far from UTC (CI machines run in UTC): a date read in the machine's
+// zone instead of UTC, or the call's tz, fails them there.
+func TestTimesUnderOtherZones(t *testing.T) {
+	if os.Getenv("LD_USAGE_MCP_TZ_CHILD") != "" {
+		t.Skip("already in a child")
+	}
+	for _, tz := range []string{"Pacific/Kiritimati", "America/St_Johns", "Asia/Kolkata"} {
+		cmd := exec.Command(os.Args[0], "-test.run", "^(TestParseTime.*|TestWireRequest|TestRangeLimitToTheDay|TestRangeText|TestMonthStatus|TestMeaningDrivesFigures)$", "-test.count=1", "-test.v")
+		cmd.Env = append(os.Environ(), "TZ="+tz, "LD_USAGE_MCP_TZ_CHILD=1")
+		out, err := cmd.CombinedOutput()
+		assert.NoError(t, err, "TZ=%s:\n%s", tz, out)
+		for _, test := range []string{"TestParseTimeForms", "TestWireRequest", "TestRangeLimitToTheDay", "TestRangeText", "TestMonthStatus"} {
+			assert.Contains(t, string(out), "--- PASS: "+test+" ", "TZ=%s ran %s", tz, test)
+		}
+	}
+}
+
+// TestResultsMatchTheirOutputSchema: a client that validates structuredContent
+// against the tool's outputSchema (the MCP specification says clients should)
+// accepts every answer: each tool's, with and without grouping.
+func TestResultsMatchTheirOutputSchema(t *testing.T) {
+	e := newEnv(t)
+	for _, tool := range e.ts.Tools() {
+		ep := tool.Endpoint
+		def := tool.Definition()
+		sch := compileSchema(t, ep.Tool, def.RawOutputSchema)
+		calls := []map[string]any{validArgs(ep)}
+		if p, ok := ep.Param("groupBy"); ok && len(p.Enum) > 0 {
+			grouped := validArgs(ep)
+			grouped["groupBy"] = p.Enum[:min(2, len(p.Enum))]
+			calls = append(calls, grouped)
+		}
+		for _, args := range calls {
+			res := e.call(t, ep.Tool, args)
+			require.False(t, res.IsError, "%s %v: %s", ep.Tool, args, text(res))
+			b, err := json.Marshal(res.StructuredContent)
+			require.NoError(t, err)
+			inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+			require.NoError(t, err)
+			assert.NoError(t, sch.Validate(inst), "%s %v: structuredContent does not match the outputSchema", ep.Tool, args)
+		}
+	}
+	// The fixtures too: LaunchDarkly's bodies in today's shapes fit the raw schema.
+	for _, ep := range client.Endpoints {
+		body, err := os.ReadFile(filepath.Join("..", "testdata", "responses", ep.Tool+".json"))
+		require.NoError(t, err)
+		var raw any
+		require.NoError(t, json.Unmarshal(body, &raw))
+		var out struct {
+			Properties map[string]json.RawMessage `json:"properties"`
+		}
+		require.NoError(t, json.Unmarshal(e.ts.Lookup(ep.Tool).Definition().RawOutputSchema, &out))
+		sch := compileSchema(t, ep.Tool+"-raw", out.Properties["raw"])
+		inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(body))
+		require.NoError(t, err)
+		assert.NoError(t, sch.Validate(inst), "%s fixture against the raw schema", ep.Tool)
+	}
+}
+
+func compileSchema(t *testing.T, name string, raw json.RawMessage) *jsonschema.Schema {
+	t.Helper()
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	require.NoError(t, err, name)
+	c := jsonschema.NewCompiler()
+	url := "mem:///" + name + ".json"
+	require.NoError(t, c.AddResource(url, doc))
+	sch, err := c.Compile(url)
+	require.NoError(t, err, name)
+	return sch
 }
