@@ -3,9 +3,9 @@ package tools
 // Instructions are sent once at initialize: what every tool shares, so that
 // each tool's own description stays short.
 const Instructions = `Tools that read a LaunchDarkly account's usage (Account usage beta API). Read-only.
-Time: from/to take RFC 3339, a date (2026-11-01 = UTC midnight), "now", relative (-7d, now-24h, -90m; m h d w) or Unix seconds/ms; the server converts to each endpoint's unit. Omitted from = the tool's default window.
-Filters that may repeat take an array of strings (a single string works). groupBy/groupby splits the answer into one series per value.
-Granularity: evaluations, events and streams are minutely within the past 2 h, hourly within 2 days, else daily; MAU is daily; newer tools take granularity.
-Counts: MAU, contexts and experimentation keys/units are unique counts: never add days up; use the latest or the max. month_to_date is cumulative (last point = the month); incremental is per bucket; rolling_30d is a trailing 30-day unique count.
-MAU = monthly active users (user contexts, legacy); contexts count every context kind. get_mau_* are deprecated: prefer get_total_mau_usage / get_clientside_mau_usage and the *_contexts tools.
-Results: text is a summary; structuredContent.summary has per-series figures and structuredContent.raw LaunchDarkly's body.`
+Time: from/to take a date (2026-10-01; as to it includes that day: from=2026-10-01 to=2026-10-31 is all of October), RFC 3339, "now", relative (-7d, now-24h, -90m; m h d w) or Unix seconds/ms. Dates are UTC unless the tool takes tz. Omitted from = the tool's default window (newer tools: the start of this month).
+aggregationType defaults to month_to_date (cumulative within the calendar month: a month's figure is its last point) on every tool that takes it, except get_mau_usage (rolling_30d). incremental = new in each bucket (unique counts: their sum within a month is the month's figure; counts: per bucket). rolling_30d = the 30 days up to each point. Unique counts (MAU, contexts, experimentation keys) never add up over days or across series.
+Each result's text ends with "Answer:": the figure that answers how much, exactly, with its period and whether the month is complete or in progress. structuredContent.summary has per-series figures (figure, sum, min, max, mean, last) and structuredContent.raw LaunchDarkly's body.
+Filters that may repeat take an array of strings (a single string works). groupBy/groupby splits the answer into one series per value; project/environment ids are shown as keys where the token may read projects.
+Service connections are counted in connection minutes; 43,800 minutes bill as one service connection.
+get_mau_* are deprecated and get_experimentation_units_usage was removed upstream: prefer get_total_mau_usage, get_clientside_mau_usage, the *_contexts tools and get_experimentation_keys_usage.`
