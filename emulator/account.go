@@ -3,7 +3,6 @@ package emulator
 import (
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -25,7 +24,7 @@ type sdkVersion struct {
 
 type sdkInfo struct {
 	name     string
-	typ      string // client or server
+	typ      string // client or server (the deprecated /usage/mau's sdktype)
 	category string // browser, mobile or backend
 	repo     string // github.com/launchdarkly/<repo>
 	latest   string // newest version LaunchDarkly has released
@@ -56,6 +55,14 @@ var sdks = []*sdkInfo{
 		{"8.9.0", "EolAllClear", 0.70}, {"7.1.0", "EolNear", 0.30}}},
 	{name: "Ruby", typ: "server", category: "backend", repo: "ruby-server-sdk", latest: "8.11.0", season: 0.4, versions: []sdkVersion{
 		{"8.11.0", "EolAllClear", 0.50}, {"8.4.0", "EolAllClear", 0.30}, {"7.3.2", "EolPast", 0.20}}},
+}
+
+// kind is the SDK's type as today's API names it (sdkType): browser, mobile or server.
+func (s *sdkInfo) kind() string {
+	if s.typ == "server" {
+		return "server"
+	}
+	return s.category
 }
 
 func sdkByName(name string) *sdkInfo {
@@ -147,22 +154,31 @@ var projects = []*project{
 	},
 }
 
+// standardEnvs are the environments of every project, known or synthetic.
+var standardEnvs = []environment{
+	{key: "production", name: "Production", factor: 1},
+	{key: "staging", name: "Staging", factor: 0.045},
+	{key: "test", name: "Test", factor: 0.012},
+}
+
 func init() {
 	for _, p := range projects {
-		p.id = idOf("project/" + p.key)
-		p.envs = []environment{
-			{key: "production", name: "Production", factor: 1},
-			{key: "staging", name: "Staging", factor: 0.045},
-			{key: "test", name: "Test", factor: 0.012},
-		}
+		p.id = projectID(p.key)
+		p.envs = append([]environment(nil), standardEnvs...)
 		for i := range p.envs {
-			p.envs[i].id = idOf("env/" + p.key + "/" + p.envs[i].key)
+			p.envs[i].id = envID(p.key, p.envs[i].key)
 		}
 		for i := range p.experiments {
 			p.experiments[i].id = idOf("experiment/" + p.key + "/" + p.experiments[i].key)
 		}
 	}
 }
+
+// projectID and envID are the identifiers of a project and an environment:
+// derived from their keys, for known and synthetic projects alike, so that
+// the ids in usage metadata are the ids the projects API lists.
+func projectID(key string) string      { return idOf("project/" + key) }
+func envID(project, env string) string { return idOf("env/" + project + "/" + env) }
 
 func projectByKey(key string) *project {
 	for _, p := range projects {
@@ -187,22 +203,23 @@ func idOf(s string) string {
 	return string(append(b, l...))
 }
 
-// appID names the application an SDK runs in.
-func appID(p *project, s *sdkInfo) string {
-	switch s.category {
+// appID names the application an SDK of a category runs in, in a project.
+func appID(project, sdk, category string) string {
+	switch category {
 	case "mobile":
-		return "com.example." + strings.ReplaceAll(p.key, "-", "") + "." + strings.ToLower(s.name)
+		return "com.example." + strings.ReplaceAll(project, "-", "") + "." + strings.ToLower(sdk)
 	case "browser":
-		return p.key + "-frontend"
+		return project + "-frontend"
 	default:
-		n := strings.ToLower(strings.TrimPrefix(s.name, "."))
+		n := strings.ToLower(strings.TrimPrefix(sdk, "."))
 		n = strings.TrimSuffix(n, ".js")
-		return p.key + "-" + n + "-service"
+		return project + "-" + n + "-service"
 	}
 }
 
 // relayFor says whether a server SDK of a project environment connects
-// through the Relay Proxy, and which version.
+// through the Relay Proxy (connectionType proxy), and which version; "" when
+// it connects directly.
 func relayFor(p *project, env string, s *sdkInfo) (version, eol string) {
 	if s.typ != "server" {
 		return "", ""
@@ -224,315 +241,4 @@ func newestInUse(p *project, envIdx int, s *sdkInfo) int {
 	}
 	n := len(s.versions)
 	return int(hashString(p.key+"/"+strconv.Itoa(envIdx)+"/"+s.name) % uint64(n))
-}
-
-// Dimensions of a data point. Query filters and groupBy values name them.
-type dim int
-
-const (
-	dProject dim = iota
-	dProjectID
-	dEnv
-	dEnvID
-	dSDK
-	dSDKType
-	dVersion
-	dAnon
-	dKind
-	dApp
-	dCategory
-	dVariation
-	dExperiment
-	dEventKind
-	dEventKey
-	dDest
-	dConnType
-	dRelay
-	nDims
-)
-
-// dimByName maps LaunchDarkly's parameter and groupBy names (both editions)
-// to dimensions.
-var dimByName = map[string]dim{
-	"project": dProject, "projectKey": dProject, "projectId": dProjectID,
-	"environment": dEnv, "environmentKey": dEnv, "environmentId": dEnvID,
-	"sdk": dSDK, "sdkName": dSDK, "sdktype": dSDKType, "sdkType": dSDKType,
-	"version": dVersion, "sdkVersion": dVersion,
-	"anonymous": dAnon, "anonymousV2": dAnon, "contextKind": dKind, "sdkAppId": dApp,
-	"category": dCategory, "variation": dVariation, "experimentId": dExperiment,
-	"eventKind": dEventKind, "eventKey": dEventKey, "destination": dDest,
-	"connectionType": dConnType, "relayVersion": dRelay,
-}
-
-// atom is the smallest unit of synthetic usage: one combination of every
-// dimension the universe knows, with its level (unique users per month for
-// unique counts, count per day otherwise).
-type atom struct {
-	attrs  [nDims]string
-	base   float64
-	season float64
-	id     uint64
-}
-
-func (a *atom) finish() *atom {
-	var b strings.Builder
-	for _, v := range a.attrs {
-		b.WriteString(v)
-		b.WriteByte(0)
-	}
-	a.id = hashString(b.String())
-	if a.season == 0 {
-		a.season = 0.8
-	}
-	return a
-}
-
-func baseAtom(p *project, e environment) atom {
-	var a atom
-	a.attrs[dProject], a.attrs[dProjectID] = p.key, p.id
-	a.attrs[dEnv], a.attrs[dEnvID] = e.key, e.id
-	return a
-}
-
-// universe is a lazily built, read-only list of atoms.
-type universe struct {
-	once  sync.Once
-	build func() []*atom
-	atoms []*atom
-}
-
-func (u *universe) get() []*atom {
-	u.once.Do(func() { u.atoms = u.build() })
-	return u.atoms
-}
-
-var (
-	// Contexts seen by SDKs: MAU and contexts endpoints.
-	uContexts = &universe{build: func() []*atom {
-		var out []*atom
-		for _, p := range projects {
-			for _, e := range p.envs {
-				for _, ps := range p.sdks {
-					s := ps.sdk
-					anonShare := map[string]float64{"browser": 0.38, "mobile": 0.22, "backend": 0.06}[s.category]
-					mk := func(kind string, anon bool, level float64) {
-						a := baseAtom(p, e)
-						a.attrs[dSDK], a.attrs[dSDKType], a.attrs[dCategory] = s.name, s.typ, s.category
-						a.attrs[dApp] = appID(p, s)
-						a.attrs[dKind] = kind
-						a.attrs[dAnon] = strconv.FormatBool(anon)
-						a.base = level * e.factor
-						a.season = s.season
-						out = append(out, a.finish())
-					}
-					mk("user", false, ps.mau*(1-anonShare))
-					mk("user", true, ps.mau*anonShare)
-					switch s.category {
-					case "mobile":
-						mk("device", false, ps.mau*0.8)
-					default:
-						mk("organization", false, ps.mau*0.03)
-					}
-				}
-			}
-		}
-		return out
-	}}
-
-	// Streaming connections by SDK and version.
-	uSDKVersions = &universe{build: func() []*atom {
-		total := map[*sdkInfo]float64{}
-		for _, p := range projects {
-			for _, ps := range p.sdks {
-				for _, e := range p.envs {
-					total[ps.sdk] += ps.mau * e.factor
-				}
-			}
-		}
-		var out []*atom
-		for _, s := range sdks {
-			for _, v := range s.versions {
-				a := atom{}
-				a.attrs[dSDK], a.attrs[dSDKType], a.attrs[dVersion], a.attrs[dCategory] = s.name, s.typ, v.v, s.category
-				a.base = total[s] * v.share
-				a.season = s.season
-				out = append(out, a.finish())
-			}
-		}
-		return out
-	}}
-
-	// Experiments: unique keys per month.
-	uExperiments = &universe{build: func() []*atom {
-		var out []*atom
-		for _, p := range projects {
-			for _, e := range p.envs[:2] {
-				for _, x := range p.experiments {
-					a := baseAtom(p, e)
-					a.attrs[dExperiment] = x.id
-					a.base = x.keys * e.factor
-					out = append(out, a.finish())
-				}
-			}
-		}
-		return out
-	}}
-
-	// Data export events per event kind (shares of a day's volume).
-	uDataExport = &universe{build: func() []*atom {
-		kinds := []struct {
-			k string
-			s float64
-		}{{"feature", 0.52}, {"custom", 0.28}, {"identify", 0.15}, {"summary", 0.05}}
-		var out []*atom
-		for _, p := range projects {
-			for _, e := range p.envs {
-				for _, k := range kinds {
-					a := baseAtom(p, e)
-					a.attrs[dEventKind] = k.k
-					a.base = p.share * e.factor * k.s
-					out = append(out, a.finish())
-				}
-			}
-		}
-		return out
-	}}
-
-	// Experimentation metric events.
-	uExpEvents = &universe{build: func() []*atom {
-		var out []*atom
-		for _, p := range projects {
-			for _, e := range p.envs[:2] {
-				for _, k := range p.eventKeys {
-					a := baseAtom(p, e)
-					a.attrs[dEventKey], a.attrs[dEventKind] = k.key, k.kind
-					a.base = p.share * e.factor * k.share
-					out = append(out, a.finish())
-				}
-			}
-		}
-		return out
-	}}
-
-	// Warehouse export destinations.
-	uWarehouse = &universe{build: func() []*atom {
-		var out []*atom
-		for _, p := range projects {
-			for _, e := range p.envs[:2] {
-				for _, d := range p.destinations {
-					a := baseAtom(p, e)
-					a.attrs[dDest] = d
-					a.base = p.share * e.factor / float64(len(p.destinations))
-					out = append(out, a.finish())
-				}
-			}
-		}
-		return out
-	}}
-
-	// AI Config runs per AI SDK and version (runs per day).
-	uAIRuns = &universe{build: func() []*atom {
-		var out []*atom
-		for _, p := range projects {
-			for _, e := range p.envs {
-				for _, ps := range p.aiSDKs {
-					for _, v := range ps.sdk.versions {
-						a := baseAtom(p, e)
-						a.attrs[dSDK], a.attrs[dSDKType], a.attrs[dVersion] = ps.sdk.name, ps.sdk.typ, v.v
-						a.base = ps.mau * e.factor * v.share
-						a.season = 0.7
-						out = append(out, a.finish())
-					}
-				}
-			}
-		}
-		return out
-	}}
-
-	// Service connections: server SDKs (directly or through Relay) per version.
-	// The level is connection-months per day (connections / 30.4).
-	uServiceConns = &universe{build: func() []*atom {
-		envConn := []float64{1, 0.35, 0.2}
-		var out []*atom
-		for _, p := range projects {
-			for ei, e := range p.envs {
-				for _, ps := range p.sdks {
-					s := ps.sdk
-					if s.typ != "server" {
-						continue
-					}
-					relay, _ := relayFor(p, e.key, s)
-					for _, v := range s.versions {
-						a := baseAtom(p, e)
-						a.attrs[dSDK], a.attrs[dSDKType], a.attrs[dVersion], a.attrs[dApp] = s.name, s.typ, v.v, appID(p, s)
-						a.attrs[dConnType], a.attrs[dRelay] = "sdk", ""
-						if relay != "" {
-							a.attrs[dConnType], a.attrs[dRelay] = "relay", relay
-						}
-						a.base = ps.mau / 70 * envConn[ei] * v.share / 30.4
-						a.season = 0.08
-						out = append(out, a.finish())
-					}
-				}
-			}
-		}
-		return out
-	}}
-
-	// Projects only (observability, Vega AI).
-	uProjects = &universe{build: func() []*atom {
-		var out []*atom
-		for _, p := range projects {
-			a := atom{}
-			a.attrs[dProject], a.attrs[dProjectID] = p.key, p.id
-			a.base = p.share
-			out = append(out, a.finish())
-		}
-		return out
-	}}
-
-	// One atom: account-wide counts with no dimension (events).
-	uSingle = &universe{build: func() []*atom {
-		a := &atom{base: 1}
-		return []*atom{a.finish()}
-	}}
-)
-
-// flagAtoms are the variations a flag served in one environment: two or
-// three, with shares and volume derived from the flag key. Unknown projects
-// and environments have none.
-func flagAtoms(projectKey, envKey, flagKey string, seed uint64) []*atom {
-	p := projectByKey(projectKey)
-	if p == nil {
-		return nil
-	}
-	var env *environment
-	for i := range p.envs {
-		if p.envs[i].key == envKey {
-			env = &p.envs[i]
-		}
-	}
-	if env == nil {
-		return nil
-	}
-	h := mix(hashString(flagKey) ^ seed)
-	perDay := 2.4e6 * p.share * 2 * (0.25 + 1.75*unit(h)) * env.factor
-	var shares []float64
-	if h>>40&1 == 0 {
-		on := 0.7 + 0.25*unit(mix(h+1))
-		shares = []float64{on, 1 - on}
-	} else {
-		a := 0.5 + 0.2*unit(mix(h+2))
-		b := (1 - a) * (0.55 + 0.3*unit(mix(h+3)))
-		shares = []float64{a, b, 1 - a - b}
-	}
-	out := make([]*atom, len(shares))
-	for i, s := range shares {
-		a := baseAtom(p, *env)
-		a.attrs[dVariation] = strconv.Itoa(i)
-		a.base = perDay * s
-		a.season = 0.9
-		out[i] = a.finish()
-	}
-	return out
 }

@@ -54,3 +54,38 @@ func BenchmarkNew(b *testing.B) {
 		_ = New(Options{Now: time.Now})
 	}
 }
+
+// BenchmarkYearDaily measures 365-day daily answers with a few dozen series,
+// one per kind of figure the model draws (unique month to date, unique
+// rolling 30 days, counts month to date in hundredths, levels).
+func BenchmarkYearDaily(b *testing.B) {
+	e := New(Options{Now: fixedClock(testNow)})
+	from := testNow.AddDate(0, 0, -364)
+	for _, tc := range []struct{ name, op, query string }{
+		{"unique-mtd", "getContextsTotalUsage", "groupBy=sdkName&groupBy=environmentId"},
+		{"unique-rolling", "getMAUTotalUsage", "aggregationType=rolling_30d&groupBy=sdkName&groupBy=environmentId"},
+		{"count-mtd", "getServiceConnectionsUsage", "groupBy=sdkName&groupBy=sdkVersion&groupBy=environmentId"},
+		{"level", "getStreamUsageBySdkVersion", ""},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			ep := client.Lookup(tc.op)
+			args, _ := url.ParseQuery(tc.query)
+			args.Set("from", ep.Unit.Format(from))
+			path := map[string]string{"source": "client"}
+			b.ReportAllocs()
+			var size int
+			for b.Loop() {
+				q, aerr := e.parse(ep, path, args, testNow)
+				if aerr != nil {
+					b.Fatal(aerr.message)
+				}
+				body, aerr := e.answer(q)
+				if aerr != nil {
+					b.Fatal(aerr.message)
+				}
+				size = len(body)
+			}
+			b.ReportMetric(float64(size), "bytes/answer")
+		})
+	}
+}

@@ -32,6 +32,15 @@ type Options struct {
 	RateLimit int              // requests allowed per Window across the account (0 = unlimited)
 	Window    time.Duration    // rate-limit window, default 10s
 	Seed      uint64           // varies the synthetic data deterministically
+
+	// Removed makes the operations LaunchDarkly has removed from its API
+	// (client.Endpoint.Removed: experimentation units) answer 404 not_found
+	// as today's API does. By default they keep answering their seed shape,
+	// for --demo.
+	Removed bool
+	// NoProjectAccess lists accepted tokens whose role may not read projects:
+	// the projects API answers them 403 forbidden (usage endpoints still answer).
+	NoProjectAccess []string
 }
 
 // Recorded is one request the emulator received.
@@ -54,6 +63,10 @@ type Emulator struct {
 	window time.Duration
 	seed   uint64
 
+	removed   bool
+	noProject []string
+	named     named // synthetic projects and environments requests have named
+
 	recMu sync.Mutex
 	reqs  []Recorded
 	count int
@@ -69,7 +82,8 @@ type Emulator struct {
 
 // New returns an emulator. It does no work beyond storing the options.
 func New(o Options) *Emulator {
-	e := &Emulator{now: o.Now, limit: o.RateLimit, window: o.Window, seed: o.Seed}
+	e := &Emulator{now: o.Now, limit: o.RateLimit, window: o.Window, seed: o.Seed,
+		removed: o.Removed, noProject: append([]string(nil), o.NoProjectAccess...)}
 	if e.now == nil {
 		e.now = time.Now
 	}
@@ -140,21 +154,34 @@ func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ep, pathArgs := match(r.URL.EscapedPath())
+	pr, prArgs := matchProjects(r.URL.EscapedPath())
 	routeKey := r.URL.Path
-	if ep != nil {
+	switch {
+	case ep != nil:
 		routeKey = ep.Path
+	case pr != nil:
+		routeKey = pr.template
 	}
 	if !e.rateLimit(w.Header(), routeKey, now) {
 		writeError(w, http.StatusTooManyRequests, "rate_limited", "You've exceeded the API rate limit. Try again later.")
 		return
 	}
-	if ep == nil {
+	if ep == nil && pr == nil || ep != nil && ep.Removed && e.removed {
 		writeError(w, http.StatusNotFound, "not_found", "Invalid resource identifier")
 		return
 	}
 	if r.Method != http.MethodGet {
 		w.Header().Set("Allow", http.MethodGet)
 		writeError(w, http.StatusMethodNotAllowed, "method_not_allowed", "Method not allowed")
+		return
+	}
+	if pr != nil { // the projects API is not in beta: no LD-API-Version needed
+		if e.tokenIn(r.Header.Get("Authorization"), e.noProject) {
+			writeError(w, http.StatusForbidden, "forbidden", "Access to the requested resource was denied")
+			return
+		}
+		status, body := e.projectsAPI(pr, prArgs, r.URL.Query())
+		writeJSON(w, status, body)
 		return
 	}
 	if strings.TrimSpace(r.Header.Get("LD-API-Version")) != "beta" {
@@ -186,8 +213,13 @@ func (e *Emulator) authorized(token string) bool {
 	if len(e.keys) == 0 {
 		return strings.HasPrefix(token, "api-")
 	}
+	return e.tokenIn(token, e.keys)
+}
+
+// tokenIn reports whether token is one of keys, in constant time per key.
+func (e *Emulator) tokenIn(token string, keys []string) bool {
 	ok := false
-	for _, k := range e.keys {
+	for _, k := range keys {
 		if subtle.ConstantTimeCompare([]byte(token), []byte(k)) == 1 {
 			ok = true
 		}

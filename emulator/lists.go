@@ -3,8 +3,6 @@ package emulator
 import (
 	"encoding/json"
 	"slices"
-	"strings"
-	"sync"
 
 	"github.com/ld-usage-mcp/ld-usage-mcp/client"
 )
@@ -17,7 +15,7 @@ func (e *Emulator) answer(q *query) ([]byte, *apiError) {
 	case client.SDKVersionList:
 		return sdkVersionList(q), nil
 	case client.SDKVersionDetails:
-		return detailList(q), nil
+		return e.detailList(q), nil
 	default:
 		return e.series(q)
 	}
@@ -67,79 +65,46 @@ func sdkVersionList(q *query) []byte {
 	return b
 }
 
-// allVersions is every SDK version in use, per project environment; the
-// first entry of each (project, environment, SDK) is its newest version.
-var allVersions = sync.OnceValue(func() []client.SDKVersionDetail {
-	var out []client.SDKVersionDetail
-	for _, p := range projects {
-		for ei, env := range p.envs {
-			for _, ps := range p.sdks {
-				s := ps.sdk
-				relay, relayEOL := relayFor(p, env.key, s)
-				for vi := newestInUse(p, ei, s); vi < len(s.versions); vi++ {
-					v := s.versions[vi]
-					d := client.SDKVersionDetail{
-						Name: s.name, Version: v.v, Type: s.typ,
-						ProjectID: p.id, ProjectKey: p.key, ProjectName: p.name,
-						EnvironmentID: env.id, EnvironmentKey: env.key, EnvironmentName: env.name,
-						ApplicationID:   appID(p, s),
-						LDLatestVersion: s.latest, EOLStatus: v.eol,
-						LatestReleaseURL: releaseURL(s.repo, s.latest),
-						ConnectionType:   "sdk",
-					}
-					if relay != "" {
-						d.ConnectionType = "relay"
-						d.RelayVersion, d.RelayEOLStatus = relay, relayEOL
-						d.RelayLatestVersion = relayLatest
-						d.RelayLatestReleaseURL = releaseURL(relayRepo, "v"+relayLatest)
-					}
-					out = append(out, d)
-				}
-			}
-		}
-	}
-	return out
-})
-
-// Filters of sdk-versions/all, by parameter name.
-var detailField = map[string]func(*client.SDKVersionDetail) string{
-	"environmentId":  func(d *client.SDKVersionDetail) string { return d.EnvironmentID },
-	"projectId":      func(d *client.SDKVersionDetail) string { return d.ProjectID },
-	"sdkName":        func(d *client.SDKVersionDetail) string { return d.Name },
-	"sdkType":        func(d *client.SDKVersionDetail) string { return d.Type },
-	"sdkAppId":       func(d *client.SDKVersionDetail) string { return d.ApplicationID },
-	"connectionType": func(d *client.SDKVersionDetail) string { return d.ConnectionType },
-}
-
 // detailList is an array of SdkVersionDetailsRep: the newest version per
 // project environment and SDK (details), or every version in use, filtered
-// (all).
-func detailList(q *query) []byte {
-	all := allVersions()
+// (all). Filter values the account does not have are synthesised as for
+// the series endpoints.
+func (e *Emulator) detailList(q *query) []byte {
+	atoms := e.atoms(q)
 	out := []client.SDKVersionDetail{}
-	if len(q.ep.Spec()) == 0 { // sdk-versions/details takes no parameters
-		seen := map[string]bool{}
-		for _, d := range all {
-			k := d.ProjectKey + "\x00" + d.EnvironmentKey + "\x00" + d.Name
-			if !seen[k] {
-				seen[k] = true
-				out = append(out, d)
+	seen := map[string]bool{}
+	for _, a := range atoms {
+		if len(q.ep.Spec()) == 0 { // sdk-versions/details: the newest version of each
+			k := a.attrs[dProject] + "\x00" + a.attrs[dEnv] + "\x00" + a.attrs[dSDK]
+			if seen[k] {
+				continue
 			}
+			seen[k] = true
 		}
-	} else {
-	next:
-		for i := range all {
-			d := &all[i]
-			for _, p := range q.ep.Spec() {
-				field, ok := detailField[p.Name]
-				want := q.args.Get(p.Name)
-				if ok && want != "" && !strings.EqualFold(field(d), want) {
-					continue next
-				}
-			}
-			out = append(out, *d)
-		}
+		out = append(out, detailOf(a))
 	}
 	b, _ := json.Marshal(out)
 	return b
+}
+
+func detailOf(a *atom) client.SDKVersionDetail {
+	v := a.ver
+	d := client.SDKVersionDetail{
+		Name: a.attrs[dSDK], Version: a.attrs[dVersion], Type: a.attrs[dSDKKind],
+		ProjectID: a.attrs[dProjectID], ProjectKey: a.attrs[dProject], ProjectName: v.projectName,
+		EnvironmentID: a.attrs[dEnvID], EnvironmentKey: a.attrs[dEnv], EnvironmentName: v.envName,
+		ApplicationID:   a.attrs[dApp],
+		LDLatestVersion: v.latest, EOLStatus: v.eol,
+		LatestReleaseURL: releaseURL(v.repo, v.latest),
+		ConnectionType:   a.attrs[dConnType],
+	}
+	if d.ConnectionType == "proxy" {
+		d.RelayVersion, d.RelayEOLStatus = a.attrs[dRelay], v.relayEOL
+		if d.RelayEOLStatus == "" {
+			d.RelayEOLStatus = "EolUnknown"
+		}
+		d.RelayLatestVersion = relayLatest
+		d.RelayLatestReleaseURL = releaseURL(relayRepo, "v"+relayLatest)
+	}
+	return d
 }

@@ -249,19 +249,9 @@ func (e *Emulator) parse(ep *client.Endpoint, path map[string]string, args url.V
 		}
 	}
 
-	// Aggregation.
-	q.agg = args.Get("aggregationType")
-	if !has("aggregationType") || q.agg == "" {
-		q.agg = q.prof.defAgg
-		if q.agg == "" {
-			q.agg = "incremental"
-			if ep.Measure == client.Unique {
-				q.agg = "month_to_date"
-			}
-		}
-	}
-	if q.agg == "daily_incremental" {
-		q.agg = "incremental"
+	// Aggregation: what a point is comes from the endpoint's meaning table.
+	if has("aggregationType") {
+		q.agg = args.Get("aggregationType")
 	}
 
 	for _, name := range []string{"groupby", "groupBy"} {

@@ -15,21 +15,28 @@ type kindRule int
 
 const (
 	kindsAll         kindRule = iota // every kind unless filtered
-	kindsUser                        // users only
+	kindsUser                        // users only (MAU counts the primary context kind)
 	kindsUserDefault                 // users unless a contextKind filter says otherwise
 )
 
 // profile is what the emulator needs to know about an endpoint beyond its
-// declaration in client.Endpoints: what it counts and how much of it.
+// declaration in client.Endpoints: which universe it counts and at what scale.
 type profile struct {
 	u       *universe
 	flag    bool               // atoms come from the flag in the path (evaluations)
 	scale   float64            // multiplies the atoms' levels
 	scaleBy map[string]float64 // scale by the value of the first path parameter
 	kinds   kindRule
-	sdkType string // only SDKs of this type
-	defAgg  string // default aggregationType
-	float   bool   // values have two decimals (SeriesListRepFloat)
+	sdkType string // only SDKs of this side (client or server)
+	float   bool   // values are hundredths, answered with two decimals (SeriesListRepFloat)
+}
+
+// measure is what the endpoint's atoms count.
+func (p *profile) measure() measure {
+	if p.flag {
+		return mCount
+	}
+	return p.u.m
 }
 
 var profiles = map[string]*profile{
@@ -38,8 +45,8 @@ var profiles = map[string]*profile{
 	"getEventsUsage":                {u: uSingle, scaleBy: map[string]float64{"received": 3.8e7, "published": 5.5e6}},
 	"getExperimentationKeysUsage":   {u: uExperiments, scale: 1},
 	"getExperimentationUnitsUsage":  {u: uExperiments, scale: 0.62},
-	"getMauUsage":                   {u: uContexts, scale: 1, kinds: kindsUserDefault, defAgg: "rolling_30d"},
-	"getMauUsageByCategory":         {u: uContexts, scale: 1, kinds: kindsUser, defAgg: "rolling_30d"},
+	"getMauUsage":                   {u: uContexts, scale: 1, kinds: kindsUserDefault},
+	"getMauUsageByCategory":         {u: uContexts, scale: 1, kinds: kindsUser},
 	"getServiceConnectionsUsage":    {u: uServiceConns, scale: 1, float: true},
 	"getStreamUsage":                {u: uSDKVersions, scaleBy: map[string]float64{"client": 4.2, "server": 0.11}},
 	"getStreamUsageBySdkVersion":    {u: uSDKVersions, scaleBy: map[string]float64{"client": 4.2, "server": 0.11}},
@@ -57,6 +64,8 @@ var profiles = map[string]*profile{
 	"getObservabilitySessionsUsage": {u: uProjects, scale: 9.5e3},
 	"getObservabilityTracesUsage":   {u: uProjects, scale: 2.1e6},
 	"getVegaAIUsage":                {u: uProjects, scale: 240},
+	"getSdkVersionsDetails":         {u: uVersions, scale: 1},
+	"getSdkAllVersions":             {u: uVersions, scale: 1},
 }
 
 // fallbackProfile serves an endpoint added to client.Endpoints after this
@@ -84,65 +93,66 @@ func profileOf(ep *client.Endpoint) *profile {
 	return fallbackProfile
 }
 
-type filter struct {
-	d    dim
-	vals []string
-}
-
-func (f filter) match(a *atom) bool {
-	for _, v := range f.vals {
-		if strings.EqualFold(a.attrs[f.d], v) {
-			return true
+// scaleOf is the profile's scale for the request's path arguments.
+func (p *profile) scaleOf(ep *client.Endpoint, path map[string]string) float64 {
+	if p.scaleBy != nil {
+		for _, name := range ep.PathParams() {
+			return p.scaleBy[path[name]]
 		}
 	}
-	return false
+	return p.scale
 }
 
-// atoms selects the atoms the request counts.
-func (q *query) atoms(seed uint64) []*atom {
-	var all []*atom
-	if q.prof.flag {
-		all = flagAtoms(q.path["projectKey"], q.path["environmentKey"], q.path["featureFlagKey"], seed)
-	} else {
-		all = q.prof.u.get()
+// universeOf returns every atom the endpoint may count for its path
+// arguments, and how to tell the values the account has.
+func (p *profile) universeOf(path map[string]string, seed uint64) ([]*atom, knownFunc) {
+	if p.flag {
+		all := flagAtoms(path["projectKey"], path["environmentKey"], path["featureFlagKey"], seed)
+		return all, knownAmong(all)
 	}
-	var filters []filter
-	for _, p := range q.ep.Spec() {
-		if p.Path || p.Time || shaping[p.Name] {
+	return p.u.get(), knownIn(p.u)
+}
+
+// filters lists the filters of a request: its query filters, then what the
+// endpoint itself counts (the stream source, the SDK side, the context kind).
+func (p *profile) filters(ep *client.Endpoint, path map[string]string, args map[string][]string) []filter {
+	var out []filter
+	for _, sp := range ep.Spec() {
+		if sp.Path || sp.Time || shaping[sp.Name] {
 			continue
 		}
-		d, ok := dimByName[p.Name]
-		vals := values(q.args[p.Name])
+		d, ok := dimByName[sp.Name]
+		vals := values(args[sp.Name])
 		if !ok || len(vals) == 0 {
 			continue
 		}
-		filters = append(filters, filter{d, vals})
+		out = append(out, filter{d, vals})
 	}
-	if src := q.path["source"]; src != "" { // streams: client or server SDKs
-		filters = append(filters, filter{dSDKType, []string{src}})
+	if src := path["source"]; src != "" { // streams: client or server SDKs
+		out = append(out, filter{dSDKType, []string{src}})
 	}
-	if q.prof.sdkType != "" {
-		filters = append(filters, filter{dSDKType, []string{q.prof.sdkType}})
+	if p.sdkType != "" {
+		out = append(out, filter{dSDKType, []string{p.sdkType}})
 	}
-	switch q.prof.kinds {
+	switch p.kinds {
 	case kindsUser:
-		filters = append(filters, filter{dKind, []string{"user"}})
+		out = append(out, filter{dKind, []string{"user"}})
 	case kindsUserDefault:
-		if len(values(q.args["contextKind"])) == 0 {
-			filters = append(filters, filter{dKind, []string{"user"}})
+		if len(values(args["contextKind"])) == 0 {
+			out = append(out, filter{dKind, []string{"user"}})
 		}
-	}
-	out := make([]*atom, 0, len(all))
-next:
-	for _, a := range all {
-		for _, f := range filters {
-			if !f.match(a) {
-				continue next
-			}
-		}
-		out = append(out, a)
 	}
 	return out
+}
+
+// atoms selects the atoms the request counts, synthesising what it names
+// that the account does not have.
+func (e *Emulator) atoms(q *query) []*atom {
+	all, known := q.prof.universeOf(q.path, e.seed)
+	if q.prof.flag {
+		e.named.note(q.path["projectKey"], q.path["environmentKey"])
+	}
+	return applyFilters(all, known, q.prof.filters(q.ep, q.path, q.args), e.seed, e.named.note)
 }
 
 // maxCells bounds the values of one answer.
@@ -150,7 +160,7 @@ const maxCells = 500_000
 
 // series answers a time-series endpoint.
 func (e *Emulator) series(q *query) ([]byte, *apiError) {
-	atoms := q.atoms(e.seed)
+	atoms := e.atoms(q)
 	intervals := q.ep.Kind == client.SeriesIntervals && !q.newest
 
 	// Split the atoms into series by the fixed and requested dimensions.
@@ -167,50 +177,11 @@ func (e *Emulator) series(q *query) ([]byte, *apiError) {
 		}
 	}
 	names = keep
-	idx := make([]int, len(atoms))
-	var metas [][]string
-	{
-		byKey := map[string]int{}
-		var kb strings.Builder
-		for i, a := range atoms {
-			kb.Reset()
-			for _, d := range dims {
-				kb.WriteString(a.attrs[d])
-				kb.WriteByte(0)
-			}
-			k := kb.String()
-			j, ok := byKey[k]
-			if !ok {
-				j = len(metas)
-				byKey[k] = j
-				m := make([]string, len(dims))
-				for x, d := range dims {
-					m[x] = a.attrs[d]
-				}
-				metas = append(metas, m)
-			}
-			idx[i] = j
-		}
-		// Order the series by their metadata values.
-		order := make([]int, len(metas))
-		for i := range order {
-			order[i] = i
-		}
-		slices.SortStableFunc(order, func(a, b int) int { return slices.Compare(metas[a], metas[b]) })
-		rank := make([]int, len(metas))
-		sorted := make([][]string, len(metas))
-		for r, o := range order {
-			rank[o] = r
-			sorted[r] = metas[o]
-		}
-		metas = sorted
-		for i := range idx {
-			idx[i] = rank[idx[i]]
-		}
-	}
+	idx, metas := groupAtoms(atoms, dims)
 	nSeries := len(metas)
 	if intervals && len(atoms) > 0 {
 		nSeries = 1
+		clear(idx)
 	}
 
 	end := q.to
@@ -224,7 +195,7 @@ func (e *Emulator) series(q *query) ([]byte, *apiError) {
 			q.from.Format(time.RFC3339), q.to.Format(time.RFC3339), q.gran)
 	}
 
-	g := e.newGen(q, atoms, idx)
+	g := newGen(q, atoms, idx, nSeries, e.seed, start, end)
 	b := make([]byte, 0, 256+max(buckets, 0)*(24+nSeries*12))
 	b = append(b, `{"_links":{},`...)
 	if !intervals {
@@ -256,13 +227,54 @@ func (e *Emulator) series(q *query) ([]byte, *apiError) {
 			if bs.Before(created) {
 				continue
 			}
-			g.fill(vals, bs, q.gran.next(bs), q.now)
+			g.fill(vals, bs, q.gran.next(bs))
 			b = g.appendRow(b, &first, bs, keys, vals)
 		}
 	}
 	b = append(b, ']')
-
 	return append(b, '}'), nil
+}
+
+// groupAtoms gives each atom the index of its series (series ordered by
+// their metadata values) and each series its metadata values.
+func groupAtoms(atoms []*atom, dims []dim) (idx []int, metas [][]string) {
+	idx = make([]int, len(atoms))
+	byKey := map[string]int{}
+	var kb strings.Builder
+	for i, a := range atoms {
+		kb.Reset()
+		for _, d := range dims {
+			kb.WriteString(a.attrs[d])
+			kb.WriteByte(0)
+		}
+		k := kb.String()
+		j, ok := byKey[k]
+		if !ok {
+			j = len(metas)
+			byKey[k] = j
+			m := make([]string, len(dims))
+			for x, d := range dims {
+				m[x] = a.attrs[d]
+			}
+			metas = append(metas, m)
+		}
+		idx[i] = j
+	}
+	order := make([]int, len(metas))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return slices.Compare(metas[a], metas[b]) })
+	rank := make([]int, len(metas))
+	sorted := make([][]string, len(metas))
+	for r, o := range order {
+		rank[o] = r
+		sorted[r] = metas[o]
+	}
+	for i := range idx {
+		idx[i] = rank[idx[i]]
+	}
+	return idx, sorted
 }
 
 func seriesKeys(n int, intervals bool) []string {
@@ -288,218 +300,145 @@ func (g *gen) appendRow(b []byte, first *bool, bs time.Time, keys []string, vals
 		b = append(b, k...)
 		b = append(b, '"', ':')
 		if g.float {
-			b = strconv.AppendFloat(b, math.Round(vals[i]*100)/100, 'f', -1, 64)
+			b = strconv.AppendFloat(b, vals[i]/100, 'f', -1, 64)
 		} else {
-			b = strconv.AppendInt(b, int64(math.Round(vals[i])), 10)
+			b = strconv.AppendInt(b, int64(vals[i]), 10)
 		}
 	}
 	return append(b, '}')
 }
 
-// gen computes the values of one answer. Every value is a function of the
-// atom, the bucket, the seed and the endpoint: no state is kept between
-// requests, and the same request at the same time gives the same answer.
+// gen draws the points of one answer from the model (model.go): what a
+// point is comes from the meaning table of the endpoint's aggregation
+// (client.Endpoint.Meaning), its value from the atoms' primitives.
 type gen struct {
-	atoms  []*atom
-	idx    []int // series of each atom
-	base   []float64
-	seeds  []uint64
-	phase  []float64
-	unique bool
-	agg    string
-	gran   gran
-	loc    *time.Location
-	growth float64
-	float  bool
-
-	// running month-to-date sums of per-bucket counts
-	cum      []float64
-	cumMonth time.Time
-	cumDay   time.Time
+	insts []*inst
+	idx   []int // series of each atom
+	point client.Point
+	m     measure
+	now   time.Time
+	float bool
+	tmp   []float64
 }
 
-func (e *Emulator) newGen(q *query, atoms []*atom, idx []int) *gen {
-	g := &gen{
-		atoms: atoms, idx: idx,
-		base:   make([]float64, len(atoms)),
-		seeds:  make([]uint64, len(atoms)),
-		phase:  make([]float64, len(atoms)),
-		unique: q.ep.Measure == client.Unique,
-		agg:    q.agg, gran: q.gran, loc: q.loc, float: q.prof.float,
-		growth: 0.16 + 0.08*unit(mix(e.seed^0x9e3779b97f4a7c15)),
+func newGen(q *query, atoms []*atom, idx []int, nSeries int, seed uint64, start, end time.Time) *gen {
+	p := q.prof
+	g := &gen{idx: idx, m: p.measure(), now: q.now, float: p.float, tmp: make([]float64, nSeries)}
+	if mn, ok := q.ep.Meaning(q.agg); ok {
+		g.point = mn.Point
+	} else {
+		g.point = client.PointCount
 	}
-	scale := q.prof.scale
-	if q.prof.scaleBy != nil {
-		for _, name := range q.ep.PathParams() {
-			scale = q.prof.scaleBy[q.path[name]]
-			break
-		}
+	scale := p.scaleOf(q.ep, q.path)
+	uni := "flag"
+	if p.u != nil {
+		uni = p.u.name
 	}
-	op := hashString(q.ep.Operation)
+	// Room for the days of the range, the month before it (month to date)
+	// and the 30 days before it (rolling 30 days).
+	d0, d1 := max(dayIndex(start)-32, createdDay), dayIndex(end)+1
+	g.insts = make([]*inst, len(atoms))
 	for i, a := range atoms {
-		// The level depends on the atom and the seed only, so that endpoints
-		// counting the same things agree with each other.
-		g.base[i] = a.base * scale * (1 + 0.15*(2*unit(mix(a.id^e.seed))-1))
-		g.seeds[i] = mix(a.id ^ op ^ mix(e.seed+1))
-		g.phase[i] = 2 * math.Pi * unit(g.seeds[i]>>7)
-	}
-	if !g.unique && g.agg == "month_to_date" {
-		g.cum = make([]float64, len(atoms))
+		x := newInst(a, g.m, scale, uni, seed)
+		if d1 >= d0 {
+			x.days.reserve(d0, d1)
+		}
+		g.insts[i] = x
 	}
 	return g
 }
 
-var trendRef = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
-
-const secPerYear = 365.25 * 86400
-
-// trend is a mild growth: about 20% a year.
-func (g *gen) trend(t time.Time) float64 {
-	return math.Exp(g.growth * float64(t.Unix()-trendRef) / secPerYear)
-}
-
-// dip is how much lower each weekday (Sunday first) is than the mean, at full seasonality.
-var dip = [7]float64{0.36, 0.02, -0.03, -0.04, -0.02, 0.08, 0.32}
-
-const meanDip = 0.69 / 7
-
-func (g *gen) dipAt(bs time.Time) float64 {
-	switch g.gran {
-	case gMonth:
-		return meanDip
-	case gDay:
-		return dip[bs.In(g.loc).Weekday()]
-	default:
-		return dip[bs.UTC().Weekday()]
-	}
-}
-
-// diurnal is the time-of-day shape (mean 1, peak at 16:00 UTC).
-func diurnal(t time.Time) float64 {
-	t = t.UTC()
-	h := float64(t.Hour()) + float64(t.Minute())/60
-	return 1 + 0.5*math.Cos(2*math.Pi*(h-16)/24)
-}
-
-var noiseAmp = [...]float64{gMinute: 0.2, gHour: 0.1, gDay: 0.05, gMonth: 0.02}
-
-func (g *gen) noise(i int, t time.Time) float64 {
-	return unit(mix(g.seeds[i] ^ uint64(t.Unix())))
-}
-
-// mtdFrac is the share of a month's unique users seen after el days.
-func mtdFrac(el float64) float64 {
-	if el <= 0 {
-		return 0
-	}
-	return 1 - math.Pow(0.66, math.Pow(el, 0.75))
-}
-
-// activeFrac is the share of a month's unique users active in a bucket of l days.
-func activeFrac(l float64) float64 {
-	return math.Min(1, 0.34*math.Pow(l, 0.6))
-}
-
-// fill computes the values of the bucket [bs, be) as seen at now.
-func (g *gen) fill(vals []float64, bs, be, now time.Time) {
+// fill computes the points of the bucket [bs, be): what happened in it until now.
+func (g *gen) fill(vals []float64, bs, be time.Time) {
 	clear(vals)
-	switch {
-	case g.unique && g.agg == "rolling_30d":
-		T := g.trend(bs)
-		days := float64(bs.Unix()) / 86400
-		for i := range g.atoms {
-			s := 1 + 0.012*math.Sin(2*math.Pi*days/19+g.phase[i]) + 0.004*(2*g.noise(i, bs)-1)
-			vals[g.idx[i]] += g.base[i] * T * s
-		}
-	case g.unique && g.agg == "month_to_date":
-		ms := monthStart(bs)
-		end := be
-		if now.Before(end) {
-			end = now
-		}
-		F := mtdFrac(end.Sub(ms).Hours() / 24)
-		if F == 0 {
-			return
-		}
-		T := g.trend(ms)
-		for i := range g.atoms {
-			vals[g.idx[i]] += g.base[i] * T * F * (1 + 0.03*(2*g.noise(i, ms)-1))
-		}
-	case !g.unique && g.agg == "month_to_date":
-		g.cumulative(vals, bs, be, now)
-	default:
-		g.perBucket(vals, bs, be, now)
+	e := be
+	if g.now.Before(e) {
+		e = g.now
 	}
-}
-
-// perBucket computes counts per bucket, unique counts active in the bucket,
-// or (aggregationType average) the daily rate.
-func (g *gen) perBucket(vals []float64, bs, be, now time.Time) {
-	length := be.Sub(bs)
-	days := length.Hours() / 24
-	p := math.Min(1, math.Max(0, float64(now.Sub(bs))/float64(length)))
-	d := 1.0
-	if g.gran <= gHour {
-		d = diurnal(bs)
-	}
-	var k float64
-	switch {
-	case g.agg == "average":
-		k = d
-	case g.unique:
-		k = d * activeFrac(days) * math.Sqrt(p)
-	default:
-		k = d * days * p
-	}
-	k *= g.trend(bs)
-	dp, amp := g.dipAt(bs), noiseAmp[g.gran]
-	for i, a := range g.atoms {
-		w := 1 - a.season*dp
-		n := 1 + amp*(2*g.noise(i, bs)-1)
-		vals[g.idx[i]] += g.base[i] * w * n * k
-	}
-}
-
-// cumulative computes month-to-date sums of daily counts (UTC days), with
-// the day in progress counted pro rata.
-func (g *gen) cumulative(vals []float64, bs, be, now time.Time) {
-	ms := monthStart(bs)
-	if !ms.Equal(g.cumMonth) {
-		g.cumMonth, g.cumDay = ms, ms
-		clear(g.cum)
-	}
-	end := be
-	if now.Before(end) {
-		end = now
-	}
-	if !end.After(ms) {
+	if g.m == mLevel {
+		g.levels(vals, bs, e)
 		return
 	}
-	day := end.UTC().Truncate(24 * time.Hour)
-	for g.cumDay.Before(day) {
-		g.addDay(g.cum, nil, g.cumDay, 1)
-		g.cumDay = g.cumDay.Add(24 * time.Hour)
+	total := func(x *inst, t0, t1 time.Time) float64 {
+		if g.m == mUnique {
+			return float64(x.unique(t0, t1))
+		}
+		return x.count(t0, t1)
 	}
-	for i := range g.atoms {
-		vals[g.idx[i]] += g.cum[i]
-	}
-	if frac := end.Sub(day).Hours() / 24; frac > 0 {
-		g.addDay(vals, g.idx, day, frac)
+	switch g.point {
+	case client.PointCumulative: // so far in the UTC month
+		ms := monthStart(bs)
+		for i, x := range g.insts {
+			vals[g.idx[i]] += total(x, ms, e)
+		}
+	case client.PointNew: // first seen in the month, within the bucket
+		ms := monthStart(bs)
+		for i, x := range g.insts {
+			if g.m == mUnique {
+				vals[g.idx[i]] += float64(x.unique(ms, e) - x.unique(ms, bs))
+			} else {
+				vals[g.idx[i]] += x.count(bs, e)
+			}
+		}
+	case client.PointTrailing: // the 30 days up to the bucket
+		w0 := bs.AddDate(0, 0, -29)
+		for i, x := range g.insts {
+			vals[g.idx[i]] += total(x, w0, e)
+		}
+	case client.PointAverage: // per hour, over the part of the bucket until now
+		for i, x := range g.insts {
+			vals[g.idx[i]] += x.count(bs, e)
+		}
+		if h := e.Sub(bs).Hours(); h > 0 {
+			for s := range vals {
+				vals[s] = math.Round(vals[s] / h)
+			}
+		}
+	default: // in the bucket
+		for i, x := range g.insts {
+			vals[g.idx[i]] += total(x, bs, e)
+		}
 	}
 }
 
-// addDay adds frac of each atom's count on day to dst (indexed by atom, or
-// by series when idx is given).
-func (g *gen) addDay(dst []float64, idx []int, day time.Time, frac float64) {
-	T := g.trend(day) * frac
-	dp := dip[day.Weekday()]
-	amp := noiseAmp[gDay]
-	for i, a := range g.atoms {
-		v := g.base[i] * T * (1 - a.season*dp) * (1 + amp*(2*g.noise(i, day)-1))
-		if idx != nil {
-			dst[idx[i]] += v
-		} else {
-			dst[i] += v
+// levels sets each series to the peak over the minutes of [bs, e) (the
+// minute in progress at now included) of the sum of its atoms' levels. A
+// whole hour's peak is the sum of the atoms' hourly peaks (every atom peaks
+// at the same minute of an hour), so only partial hours go minute by minute.
+func (g *gen) levels(vals []float64, bs, e time.Time) {
+	end := e.Truncate(time.Minute)
+	if end.Before(e) {
+		end = end.Add(time.Minute)
+	}
+	tmp := g.tmp
+	peak := func() {
+		for s, v := range tmp {
+			vals[s] = max(vals[s], v)
+		}
+	}
+	for t := bs; t.Before(end); {
+		hs := t.Truncate(time.Hour)
+		he := hs.Add(time.Hour)
+		if t.Equal(hs) && !he.After(end) {
+			clear(tmp)
+			hn := floorDiv(hs.Unix(), 3600)
+			for i, x := range g.insts {
+				tmp[g.idx[i]] += x.hourPeak(hn)
+			}
+			peak()
+			t = he
+			continue
+		}
+		stop := he
+		if end.Before(stop) {
+			stop = end
+		}
+		for ; t.Before(stop); t = t.Add(time.Minute) {
+			clear(tmp)
+			for i, x := range g.insts {
+				tmp[g.idx[i]] += x.minuteLevel(t)
+			}
+			peak()
 		}
 	}
 }

@@ -189,23 +189,3 @@ func TestMalformedRequests(t *testing.T) {
 		}
 	}
 }
-
-func TestUnknownProjectIsEmpty(t *testing.T) {
-	e := New(Options{Now: fixedClock(testNow)})
-	c := &http.Client{Transport: e.Transport()}
-	for _, p := range []string{
-		"/api/v2/usage/mau?project=no-such-project",
-		"/api/v2/usage/mau?project=no-such-project&groupby=sdk",
-		"/api/v2/usage/evaluations/no-such-project/production/flag",
-		"/api/v2/usage/evaluations/web-app/no-such-env/flag",
-		"/api/v2/usage/total-mau?projectKey=nope",
-		"/api/v2/usage/data-export-events?projectKey=nope&environmentKey=production",
-	} {
-		r := getOK(t, c, "http://x", p)
-		for _, s := range r.Series {
-			if len(s.Values) > 0 {
-				t.Errorf("%s: series %s has %d points, want none", p, s.Key, len(s.Values))
-			}
-		}
-	}
-}
