@@ -81,7 +81,9 @@ func (m *Model) wrap(ep *client.Endpoint, p *profile, path map[string]string, at
 // environmentKey, environmentId, sdktype (client or server), sdkType
 // (browser, mobile or server), category, sdkName, sdkVersion, sdkAppId,
 // anonymous, contextKind, variation, experimentId, eventKind, eventKey,
-// destination, connectionType, relayVersion; only those it has.
+// destination, connectionType, relayVersion; only those it has. The atoms
+// of the SDK version endpoints also have eolStatus, relayEolStatus and
+// ldLatestVersion.
 func (a Atom) Dims() map[string]string {
 	out := map[string]string{}
 	for d, v := range a.x.a.attrs {
@@ -89,18 +91,17 @@ func (a Atom) Dims() map[string]string {
 			out[dimNames[d]] = v
 		}
 	}
+	if v := a.x.a.ver; v != nil {
+		out["eolStatus"], out["ldLatestVersion"] = v.eol, v.latest
+		if v.relayEOL != "" {
+			out["relayEolStatus"] = v.relayEOL
+		}
+	}
 	return out
 }
 
 // Dim returns one dimension of the atom ("" when it has none).
-func (a Atom) Dim(name string) string {
-	for d, n := range dimNames {
-		if n == name {
-			return a.x.a.attrs[d]
-		}
-	}
-	return ""
-}
+func (a Atom) Dim(name string) string { return a.Dims()[name] }
 
 // Measure is what the atom counts: "unique", "count" or "level".
 func (a Atom) Measure() string { return a.x.m.String() }
