@@ -573,3 +573,37 @@ func TestMeasuresMatchTheDeclarations(t *testing.T) {
 		}
 	}
 }
+
+// TestMinutelyAddsUpToHourly: the answers LaunchDarkly chooses by age
+// (minutely within two hours, hourly within two days, daily beyond) agree.
+func TestMinutelyAddsUpToHourly(t *testing.T) {
+	now := testNow
+	c := demo(t, now)
+	ep := endpoint(t, "getEventsUsage")
+	hour := now.Truncate(time.Hour).Add(-time.Hour) // the last complete hour
+	minutely := fetch(t, c, ep, "/api/v2/usage/events/published", nil, now.Add(-2*time.Hour), time.Time{}).Series[0]
+	yesterday := now.Truncate(day).Add(-day)
+	hourly := fetch(t, c, ep, "/api/v2/usage/events/published", nil, yesterday, time.Time{}).Series[0] // within 48 hours: hourly
+	daily := fetch(t, c, ep, "/api/v2/usage/events/published", nil, now.Add(-5*day), time.Time{}).Series[0]
+	if len(minutely.Values) != 120 || utcDay(hourly.Times[1]).Sub(utcDay(hourly.Times[0])) != time.Hour {
+		t.Fatalf("%d minutely points; hourly step %v", len(minutely.Values), utcDay(hourly.Times[1]).Sub(utcDay(hourly.Times[0])))
+	}
+	var minutes float64
+	for i, tm := range minutely.Times {
+		if m := utcDay(tm); !m.Before(hour) && m.Before(hour.Add(time.Hour)) {
+			minutes += minutely.Values[i]
+		}
+	}
+	var hours float64
+	for i, tm := range hourly.Times {
+		if h := utcDay(tm); h.Equal(hour) && hourly.Values[i] != minutes {
+			t.Errorf("hour %v: %v, its minutes add up to %v", h, hourly.Values[i], minutes)
+		}
+		if h := utcDay(tm); !h.Before(yesterday) && h.Before(yesterday.Add(day)) {
+			hours += hourly.Values[i]
+		}
+	}
+	if k := slices.Index(daily.Times, yesterday.UnixMilli()); k < 0 || daily.Values[k] != hours {
+		t.Errorf("yesterday: daily point %v, its hours add up to %v", daily.Values, hours)
+	}
+}

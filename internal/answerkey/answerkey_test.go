@@ -288,3 +288,28 @@ func firstLine(s string) string {
 	l, _, _ := strings.Cut(s, "\n")
 	return l
 }
+
+func TestHeadline(t *testing.T) {
+	for _, tc := range []struct {
+		text, number string
+		err          string
+	}{
+		{"get_x · Oct\nAnswer: 64,992 client-side MAU in October (month to date on Oct 31)\nmore", "64,992", ""},
+		{"Answer: 14,398,585.15 connection minutes (≈ 328.73 service connections)", "14,398,585.15", ""},
+		{"Answer: 4 SDK versions past end of life", "4", ""},
+		{"Answer: 20.7M evaluations", "20.7", "abbreviates"},
+		{"Answer: 20651821 evaluations", "20651821", "not written exactly"},
+		{"Answer: 1,234.567", "1,234.567", "not written exactly"},
+		{"Answer: none", "", "no number"},
+		{"Total: 64,992", "", "no Answer: line"},
+		{" Answer: 5", "", "no Answer: line"},
+	} {
+		_, n, err := headline(tc.text)
+		if n != tc.number || (err == nil) != (tc.err == "") || err != nil && !strings.Contains(err.Error(), tc.err) {
+			t.Errorf("%q: number %q, error %v; want %q, %q", tc.text, n, err, tc.number, tc.err)
+		}
+	}
+	if format(14398585.15) != "14,398,585.15" || format(4) != "4" || format(999) != "999" || format(1000) != "1,000" || format(64992.5) != "64,992.5" {
+		t.Errorf("format: %s %s %s %s %s", format(14398585.15), format(4), format(999), format(1000), format(64992.5))
+	}
+}
