@@ -174,15 +174,19 @@ func parseFigure(s string) float64 {
 	return v
 }
 
+// pending are questions the product does not answer right yet, with why.
+// The test reports them and fails when one of them starts passing, so that
+// this list only shrinks.
+var pending = map[string]string{
+	"client-sdk-versions-streaming": "SDK list summaries print no Answer: line",
+	"sdk-versions-past-eol":         "SDK list summaries print no Answer: line (the key counts distinct SDK versions past EOL: 4, used in 15 project environments)",
+	"sdks-with-mau":                 "SDK list summaries print no Answer: line",
+}
+
 // TestAnswerKeyThroughMCP asks every question through MCP (the official Go
 // SDK client over streamable HTTP on 127.0.0.1, the server's tools with the
 // emulator as LaunchDarkly over HTTP on 127.0.0.1, both at the fixed now)
 // and checks the figure of the text's Answer: line.
-//
-// While no summary prints an Answer: line at all (the contract of issue 10
-// is not implemented yet) the test reports each question and skips; set
-// ANSWERKEY_STRICT=1 to fail then too. Once any text has an Answer: line,
-// every question must have the right one.
 func TestAnswerKeyThroughMCP(t *testing.T) {
 	key := build()
 	clock := func() time.Time { return now }
@@ -210,7 +214,7 @@ func TestAnswerKeyThroughMCP(t *testing.T) {
 	defer cs.Close()
 
 	var report []string
-	failures, answered := 0, 0
+	failures, right := 0, 0
 	for _, q := range key.Questions {
 		res, err := cs.CallTool(ctx, &sdk.CallToolParams{Name: q.Tool, Arguments: q.Arguments})
 		if err != nil {
@@ -226,22 +230,22 @@ func TestAnswerKeyThroughMCP(t *testing.T) {
 		switch line, n, herr := headline(text.String()); {
 		case res.IsError:
 			status = "tool error: " + firstLine(text.String())
-			failures++
 		case herr != nil:
 			status = herr.Error()
 			if line != "" {
-				answered++
 				status += ": " + line
 			}
-			failures++
-		default:
-			answered++
-			if math.Abs(parseFigure(n)-q.Value) > 0.001 {
-				status = fmt.Sprintf("Answer: %s, want %s: %s", n, q.Figure, line)
-				failures++
-			}
+		case math.Abs(parseFigure(n)-q.Value) > 0.001:
+			status = fmt.Sprintf("Answer: %s, want %s: %s", n, q.Figure, line)
 		}
-		if status != "ok" {
+		why, isPending := pending[q.ID]
+		switch {
+		case status == "ok" && isPending:
+			status = "answered right: remove it from pending"
+			failures++
+		case status == "ok":
+			right++
+		default:
 			// Say whether the right figure is in the text at all.
 			where := "the right figure " + q.Figure + " is nowhere in the text"
 			if hasFigure(text.String(), q.Figure) {
@@ -253,19 +257,20 @@ func TestAnswerKeyThroughMCP(t *testing.T) {
 				}
 			}
 			status += " [" + where + "; the text ends: " + lastLine(text.String()) + "]"
+			if isPending {
+				status = "pending (" + why + "): " + status
+			} else {
+				failures++
+			}
 		}
 		report = append(report, fmt.Sprintf("%-45s %s", q.ID, status))
 	}
-	summary := fmt.Sprintf("%d of %d questions answered right", len(key.Questions)-failures, len(key.Questions))
+	summary := fmt.Sprintf("%d of %d questions answered right, %d pending", right, len(key.Questions), len(pending))
 	if failures == 0 {
-		t.Log(summary)
+		t.Log(summary + ":\n" + strings.Join(report, "\n"))
 		return
 	}
-	msg := summary + ":\n" + strings.Join(report, "\n")
-	if answered == 0 && os.Getenv("ANSWERKEY_STRICT") == "" {
-		t.Skip("no summary prints an Answer: line yet (issue 10); set ANSWERKEY_STRICT=1 to fail.\n" + msg)
-	}
-	t.Error(msg)
+	t.Error(summary + ":\n" + strings.Join(report, "\n"))
 }
 
 // hasFigure reports whether the text writes the number fig (not as part
