@@ -158,8 +158,60 @@ const (
 	kMonth  = 0xd6e8feb86659fd93
 )
 
+// shared is what the atoms of one answer (or of one Model call) share: the
+// trend per day and the activity weights of unique counts, one sequence per
+// activity key. Atoms that differ only in environment, context kind or
+// anonymity share their key: their activity follows the same days.
+type shared struct {
+	growth float64
+	trend  dayCache // the trend at each day's noon
+	seqs   map[uint64]*daySeq
+}
+
+func newShared(seed uint64) *shared {
+	return &shared{growth: 0.16 + 0.08*unit(mix(seed^0x9e3779b97f4a7c15)), seqs: map[uint64]*daySeq{}}
+}
+
+// trendAt is a mild growth of about 20% a year, at Unix second s.
+func (sh *shared) trendAt(s int64) float64 {
+	return math.Exp(sh.growth * float64(s-trendRef) / secPerYear)
+}
+
+// trendDay is the trend at noon of day d.
+func (sh *shared) trendDay(d int64) float64 {
+	if v, ok := sh.trend.get(d); ok {
+		return v
+	}
+	v := sh.trendAt(d*secPerDay + secPerDay/2)
+	sh.trend.put(d, v)
+	return v
+}
+
+// daySeq is one value per UTC day, with prefix sums: the activity weights of
+// an activity key (unique, in millionths), or an atom's counts (count) or
+// mean levels (level).
+type daySeq struct {
+	m      measure
+	seed   uint64
+	season float64
+	base   float64
+	sh     *shared
+	days   dayCache
+	last   window // the last window asked (unique)
+}
+
+// window is the weight of [a, b) with its parts in each month.
+type window struct {
+	a, b   int64
+	m0, m1 int64     // its first and last month
+	s      float64   // its weight
+	active float64   // activeShare(s)
+	parts  []float64 // its weight in each month, when it spans several
+}
+
 // inst is one atom as one universe measures it: its scale, its noise seed
-// and small caches. An inst is used by one goroutine at a time.
+// and small caches. An inst is used by one goroutine at a time, with the
+// other insts of its shared.
 type inst struct {
 	a      *atom
 	m      measure
@@ -167,13 +219,10 @@ type inst struct {
 	season float64
 	seed   uint64 // noise of this atom
 	acct   uint64 // noise shared by every atom of the account (the peak minute of an hour)
-	growth float64
-
-	days  dayCache // per day: activity weight (unique), count (count) or mean level (level)
-	split *splits  // counts only
-	mDay  int64    // the day whose month mMonth holds, +1
-	mMon  int64
-	pools [2]struct {
+	sh     *shared
+	seq    *daySeq // unique: the shared activity weights; else the atom's own days
+	split  *splits // counts only
+	pools  [2]struct {
 		m int64 // month number + 1
 		n float64
 	}
@@ -188,53 +237,79 @@ type splits struct {
 }
 
 // newInst measures atom a at scale within a universe (uni names it) of an
-// account (seed).
-func newInst(a *atom, m measure, scale float64, uni string, seed uint64) *inst {
+// account (seed), sharing sh with the other atoms of an answer.
+func newInst(a *atom, m measure, scale float64, uni string, seed uint64, sh *shared) *inst {
 	x := &inst{
-		a: a, m: m,
+		a: a, m: m, sh: sh,
 		base:   a.base * scale * (1 + 0.15*(2*unit(mix(a.id^seed))-1)),
 		season: a.season,
 		seed:   mix(a.id ^ hashString(uni) ^ mix(seed+1)),
 		acct:   mix(seed ^ 0x5851f42d4c957f2d),
-		growth: 0.16 + 0.08*unit(mix(seed^0x9e3779b97f4a7c15)),
 	}
-	if m == mCount {
-		x.split = &splits{}
+	switch m {
+	case mUnique:
+		key := hashString(uni + "\x00" + a.attrs[dProject] + "\x00" + a.attrs[dSDK] + "\x00" + a.attrs[dExperiment])
+		if x.seq = sh.seqs[key]; x.seq == nil {
+			x.seq = &daySeq{m: m, seed: mix(key ^ mix(seed+1)), season: a.season, sh: sh}
+			sh.seqs[key] = x.seq
+		}
+	default:
+		x.seq = &daySeq{m: m, seed: x.seed, season: a.season, base: x.base, sh: sh}
+		if m == mCount {
+			x.split = &splits{}
+		}
 	}
 	return x
-}
-
-// trendAt is a mild growth of about 20% a year, at Unix second s.
-func (x *inst) trendAt(s int64) float64 {
-	return math.Exp(x.growth * float64(s-trendRef) / secPerYear)
 }
 
 // micro is the unit of activity weights: a weight of 1 is 1e6.
 const micro = 1e6
 
-// day returns the activity weight (unique, in millionths), the count (count) or the mean
-// level (level) of day d.
-func (x *inst) day(d int64) float64 {
+// day returns the activity weight (unique, in millionths), the count (count)
+// or the mean level (level) of day d.
+func (q *daySeq) day(d int64) float64 {
 	if d < createdDay {
 		return 0
 	}
-	if v, ok := x.days.get(d); ok {
+	if v, ok := q.days.get(d); ok {
 		return v
 	}
 	var v float64
 	wd := weekday(d)
-	switch x.m {
+	switch q.m {
 	case mUnique: // in millionths, so that sums of whole days are exact whatever their order
-		u := unit(mix(x.seed ^ uint64(d)*kDay))
-		v = math.Round(micro * (1 - x.season*dip[wd]) / (1 - x.season*meanDip) * (1 + 0.06*(2*u-1)))
+		u := unit(mix(q.seed ^ uint64(d)*kDay))
+		v = math.Round(micro * (1 - q.season*dip[wd]) / (1 - q.season*meanDip) * (1 + 0.06*(2*u-1)))
 	case mCount:
-		u := unit(mix(x.seed ^ uint64(d)*kDay))
-		v = math.Round(x.base * x.trendAt(d*secPerDay+secPerDay/2) * (1 - x.season*dip[wd]) * (1 + 0.05*(2*u-1)))
+		u := unit(mix(q.seed ^ uint64(d)*kDay))
+		v = math.Round(q.base * q.sh.trendDay(d) * (1 - q.season*dip[wd]) * (1 + 0.05*(2*u-1)))
 	default:
-		v = x.base * x.trendAt(d*secPerDay+secPerDay/2) * (1 - 0.5*x.season*dip[wd])
+		v = q.base * q.sh.trendDay(d) * (1 - 0.5*q.season*dip[wd])
 	}
-	x.days.put(d, v)
+	q.days.put(d, v)
 	return v
+}
+
+func (x *inst) day(d int64) float64 { return x.seq.day(d) }
+
+// sumDays is the sum of day(d) over days [d0, d1): integers, so exact
+// whether added in a loop or taken from prefix sums.
+func (q *daySeq) sumDays(d0, d1 int64) float64 {
+	if d1 <= d0 {
+		return 0
+	}
+	c := &q.days
+	if d0 >= c.lo && d1-c.lo <= int64(len(c.v)) && len(c.v) > 0 {
+		for n := int64(len(c.pre)) - 1; n < d1-c.lo; n++ {
+			c.pre = append(c.pre, c.pre[n]+q.day(c.lo+n))
+		}
+		return c.pre[d1-c.lo] - c.pre[d0-c.lo]
+	}
+	var s float64
+	for d := d0; d < d1; d++ {
+		s += q.day(d)
+	}
+	return s
 }
 
 // --- unique ---
@@ -246,7 +321,7 @@ func (x *inst) pool(mn int64) float64 {
 			return p.n
 		}
 	}
-	v := x.base * x.trendAt(monthDay(mn)*secPerDay) * (1 + 0.01*(2*unit(mix(x.seed^uint64(mn)*kMonth))-1)) / monthShare
+	v := x.base * x.sh.trendAt(monthDay(mn)*secPerDay) * (1 + 0.01*(2*unit(mix(x.seed^uint64(mn)*kMonth))-1)) / monthShare
 	x.pools[1] = x.pools[0]
 	x.pools[0].m, x.pools[0].n = mn+1, v
 	return v
@@ -266,7 +341,7 @@ func shapeAt(r int64) float64 {
 // weightIn is the activity weight in [a, b) (Unix nanoseconds): the whole
 // days' weights (an exact integer sum), then the parts of the first and the
 // last day.
-func (x *inst) weightIn(a, b int64) float64 {
+func (q *daySeq) weightIn(a, b int64) float64 {
 	if b <= a {
 		return 0
 	}
@@ -274,49 +349,44 @@ func (x *inst) weightIn(a, b int64) float64 {
 	lo, hi := a-d0*nsDay, b-d1*nsDay // into the first day, into the last day (1..nsDay)
 	if d0 == d1 {
 		if lo == 0 && hi == nsDay {
-			return x.day(d0) / micro
+			return q.day(d0) / micro
 		}
-		return x.day(d0) / micro * (shapeAt(hi) - shapeAt(lo))
+		return q.day(d0) / micro * (shapeAt(hi) - shapeAt(lo))
 	}
 	f0, f1 := d0, d1+1 // the whole days
 	var first, last float64
 	if lo > 0 {
-		first = x.day(d0) / micro * (1 - shapeAt(lo))
+		first = q.day(d0) / micro * (1 - shapeAt(lo))
 		f0++
 	}
 	if hi < nsDay {
-		last = x.day(d1) / micro * shapeAt(hi)
+		last = q.day(d1) / micro * shapeAt(hi)
 		f1--
 	}
-	return x.sumDays(f0, f1)/micro + first + last
+	return q.sumDays(f0, f1)/micro + first + last
 }
 
-// sumDays is the sum of day(d) over days [d0, d1): integers, so exact
-// whether added in a loop or taken from prefix sums.
-func (x *inst) sumDays(d0, d1 int64) float64 {
-	if d1 <= d0 {
-		return 0
+// window returns the weight of [a, b) and its parts by month (b > a).
+func (q *daySeq) window(a, b int64) *window {
+	w := &q.last
+	if w.a == a && w.b == b && (a != 0 || b != 0) {
+		return w
 	}
-	c := &x.days
-	if d0 >= c.lo && d1-c.lo <= int64(len(c.v)) && len(c.v) > 0 {
-		for n := int64(len(c.pre)) - 1; n < d1-c.lo; n++ {
-			c.pre = append(c.pre, c.pre[n]+x.day(c.lo+n))
+	w.a, w.b = a, b
+	w.m0, w.m1 = monthOf(floorDiv(a, nsDay)), monthOf(floorDiv(b-1, nsDay))
+	w.parts = w.parts[:0]
+	if w.m0 == w.m1 {
+		w.s = q.weightIn(a, b)
+	} else {
+		w.s = 0
+		for mn := w.m0; mn <= w.m1; mn++ {
+			p := q.weightIn(max(a, monthDay(mn)*nsDay), min(b, monthDay(mn+1)*nsDay))
+			w.s += p
+			w.parts = append(w.parts, p)
 		}
-		return c.pre[d1-c.lo] - c.pre[d0-c.lo]
 	}
-	var s float64
-	for d := d0; d < d1; d++ {
-		s += x.day(d)
-	}
-	return s
-}
-
-// monthOf is monthOf(d), remembering the last day asked.
-func (x *inst) monthOf(d int64) int64 {
-	if x.mDay != d+1 {
-		x.mDay, x.mMon = d+1, monthOf(d)
-	}
-	return x.mMon
+	w.active = activeShare(w.s)
+	return w
 }
 
 // unique is the number of distinct contexts active in [t0, t1). A window
@@ -326,27 +396,21 @@ func (x *inst) unique(t0, t1 time.Time) int64 {
 	if b <= a {
 		return 0
 	}
-	m0, m1 := x.monthOf(floorDiv(a, nsDay)), x.monthOf(floorDiv(b-1, nsDay))
-	var s, n float64
-	if m0 == m1 {
-		s = x.weightIn(a, b)
-		n = x.pool(m0)
-	} else {
-		var ns float64
-		for mn := m0; mn <= m1; mn++ {
-			lo, hi := max(a, monthDay(mn)*nsDay), min(b, monthDay(mn+1)*nsDay)
-			w := x.weightIn(lo, hi)
-			s += w
-			ns += w * x.pool(mn)
-		}
-		if s > 0 {
-			n = ns / s
-		}
-	}
-	if s == 0 {
+	w := x.seq.window(a, b)
+	if w.s == 0 {
 		return 0
 	}
-	return int64(math.Round(n * activeShare(s)))
+	var n float64
+	if w.m0 == w.m1 {
+		n = x.pool(w.m0)
+	} else {
+		var ns float64
+		for i, p := range w.parts {
+			ns += p * x.pool(w.m0+int64(i))
+		}
+		n = ns / w.s
+	}
+	return int64(math.Round(n * w.active))
 }
 
 // --- count ---
@@ -439,7 +503,7 @@ func (x *inst) count(t0, t1 time.Time) float64 {
 		last = x.countBefore(d1, hi)
 		f1--
 	}
-	return x.sumDays(f0, f1) + first + last
+	return x.seq.sumDays(f0, f1) + first + last
 }
 
 // --- level ---

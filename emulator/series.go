@@ -299,8 +299,16 @@ func (g *gen) appendRow(b []byte, first *bool, bs time.Time, keys []string, vals
 		b = append(b, ',', '"')
 		b = append(b, k...)
 		b = append(b, '"', ':')
-		if g.float {
-			b = strconv.AppendFloat(b, vals[i]/100, 'f', -1, 64)
+		if g.float { // hundredths, written with the decimals they need
+			c := int64(vals[i])
+			b = strconv.AppendInt(b, c/100, 10)
+			switch f := c % 100; {
+			case f == 0:
+			case f%10 == 0:
+				b = append(b, '.', byte('0'+f/10))
+			default:
+				b = append(b, '.', byte('0'+f/10), byte('0'+f%10))
+			}
 		} else {
 			b = strconv.AppendInt(b, int64(vals[i]), 10)
 		}
@@ -337,11 +345,15 @@ func newGen(q *query, atoms []*atom, idx []int, nSeries int, seed uint64, start,
 	// Room for the days of the range, the month before it (month to date)
 	// and the 30 days before it (rolling 30 days).
 	d0, d1 := max(dayIndex(start)-32, createdDay), dayIndex(end)+1
+	sh := newShared(seed)
+	if d1 >= d0 {
+		sh.trend.reserve(d0, d1)
+	}
 	g.insts = make([]*inst, len(atoms))
 	for i, a := range atoms {
-		x := newInst(a, g.m, scale, uni, seed)
-		if d1 >= d0 {
-			x.days.reserve(d0, d1)
+		x := newInst(a, g.m, scale, uni, seed, sh)
+		if d1 >= d0 && len(x.seq.days.v) == 0 {
+			x.seq.days.reserve(d0, d1)
 		}
 		g.insts[i] = x
 	}

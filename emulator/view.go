@@ -21,7 +21,8 @@ func Account(seed uint64) *Model { return &Model{seed: seed} }
 
 // Atom is one atom as one endpoint measures it. Its methods are pure
 // functions of the atom and time (the same for every call and every
-// emulator of the seed); an Atom caches and is not safe for concurrent use.
+// emulator of the seed). The atoms of one Atoms or Select call share
+// caches: use them from one goroutine at a time.
 type Atom struct{ x *inst }
 
 // Atoms returns every atom the operation (operationId or tool name) may
@@ -70,9 +71,10 @@ func (m *Model) wrap(ep *client.Endpoint, p *profile, path map[string]string, at
 		uni = p.u.name
 	}
 	scale := p.scaleOf(ep, path)
+	sh := newShared(m.seed)
 	out := make([]Atom, len(atoms))
 	for i, a := range atoms {
-		out[i] = Atom{newInst(a, p.measure(), scale, uni, m.seed)}
+		out[i] = Atom{newInst(a, p.measure(), scale, uni, m.seed, sh)}
 	}
 	return out
 }
