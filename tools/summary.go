@@ -251,14 +251,23 @@ func (s *Summary) sdkDetails(resp *client.Response) {
 	}
 	mva := s.EOLStatus["MajorVersionAvailable"]
 	s.MajorVersionAvailable = &mva
-	past := len(s.EOLPast)
+	past, where := distinctVersions(s.EOLPast), len(s.EOLPast)
 	s.Headline = &Headline{Value: float64(past), Of: "list",
-		Text: strconv.Itoa(past) + " of the " + smPlural(n, "SDK version") + " in use " + isAre(past) + " past end of life; " +
-			strconv.Itoa(len(s.EOLNear)) + " near it."}
+		Text: smPlural(past, "SDK version") + " " + isAre(past) + " past end of life, in use in " + smPlural(where, "project environment") +
+			"; " + smPlural(distinctVersions(s.EOLNear), "SDK version") + " near it (of " + strconv.Itoa(n) + " in use)."}
 	if n == 0 {
 		s.Empty = true
 		s.Hint = "no SDK versions: no SDK sent data in the last 24 hours, or the filters match nothing"
 	}
+}
+
+// distinctVersions counts the different SDK name and version pairs of refs.
+func distinctVersions(refs []SDKRef) int {
+	seen := map[[2]string]bool{}
+	for _, r := range refs {
+		seen[[2]string{r.Name, r.Version}] = true
+	}
+	return len(seen)
 }
 
 func isAre(n int) string {

@@ -32,12 +32,7 @@ func (s *Summary) Text() string {
 			head = append(head, "Each point: "+s.Unit+", "+s.Meaning+"; "+s.figure.Words()+".")
 		}
 		body = s.table()
-		if s.Headline != nil {
-			tail = append(tail, "Answer: "+s.Headline.Text)
-			if line := s.monthsLine(); line != "" {
-				tail = append(tail, line)
-			}
-		}
+		tail = append(tail, s.answerLine(), s.monthsLine())
 		if s.InProgress != "" {
 			tail = append(tail, "The last bucket ("+s.shortDate(s.to.UnixMilli())+") is still in progress: its value, and the change to it, are partial.")
 		}
@@ -45,10 +40,13 @@ func (s *Summary) Text() string {
 		if len(s.SDKs) > 0 {
 			body = listLines("SDKs: ", s.SDKs)
 		}
+		tail = append(tail, s.answerLine())
 	case "sdkVersions":
 		body = s.versionLines()
+		tail = append(tail, s.answerLine())
 	case "sdkVersionDetails":
 		tail = append(tail, s.eolLines()...)
+		tail = append(tail, s.answerLine())
 	}
 	for _, n := range s.Notes {
 		tail = append(tail, "Note: "+n)
@@ -57,6 +55,14 @@ func (s *Summary) Text() string {
 		tail = append(tail, "Hint: "+s.Hint)
 	}
 	return fitText(head, body, tail)
+}
+
+// answerLine is the Answer: line of a list, "" when it has no headline.
+func (s *Summary) answerLine() string {
+	if s.Headline == nil {
+		return ""
+	}
+	return "Answer: " + s.Headline.Text
 }
 
 // headerLine says what was asked, over which range, how it is bucketed and

@@ -177,11 +177,7 @@ func parseFigure(s string) float64 {
 // pending are questions the product does not answer right yet, with why.
 // The test reports them and fails when one of them starts passing, so that
 // this list only shrinks.
-var pending = map[string]string{
-	"client-sdk-versions-streaming": "SDK list summaries print no Answer: line",
-	"sdk-versions-past-eol":         "SDK list summaries print no Answer: line (the key counts distinct SDK versions past EOL: 4, used in 15 project environments)",
-	"sdks-with-mau":                 "SDK list summaries print no Answer: line",
-}
+var pending = map[string]string{}
 
 // TestAnswerKeyThroughMCP asks every question through MCP (the official Go
 // SDK client over streamable HTTP on 127.0.0.1, the server's tools with the
