@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -182,10 +183,15 @@ func TestCommandLine(t *testing.T) {
 	assert.Len(t, strings.Split(strings.TrimSpace(out), "\n"), 4)
 
 	// The README's first command: a real answer from the demo data.
-	out, stderr, code := runCLI(t, env, "--demo", "call", "get_mau_usage", "groupby=sdk", "from=-30d")
+	readme, err := os.ReadFile("README.md")
+	require.NoError(t, err)
+	first := regexp.MustCompile("(?m)^go run \\. (--demo call .*)$").FindSubmatch(readme)
+	require.NotNil(t, first, "README has a go run . --demo call command")
+	out, stderr, code := runCLI(t, env, strings.Fields(string(first[1]))...)
 	assert.Equal(t, 0, code, stderr)
 	assert.Contains(t, out, "DEMO DATA")
-	assert.Contains(t, out, "sdk=")
+	assert.Contains(t, out, "sdkName=")
+	assert.Contains(t, out, "Answer: ")
 	assert.Empty(t, stderr, "a one-shot command prints no log chatter")
 
 	// A repeated name makes an array; --json prints the whole result.
