@@ -125,9 +125,16 @@ func synthesize(cur []*atom, d dim, v string, seed uint64) []*atom {
 	h := mix(hashString(dimNames[d]+"\x00"+strings.ToLower(v)) ^ seed)
 	t := vals[h%uint64(len(vals))]
 	factor := 0.2 + 0.8*unit(mix(h+1))
+	// An unknown project or environment is a scaled blend of all the
+	// account's, so that it has every kind of usage they have (SDKs, proxy
+	// connections, experiments) and any further filter finds something.
+	whole := d == dProject || d == dProjectID || d == dEnv || d == dEnvID
+	if whole {
+		factor /= float64(len(vals))
+	}
 	var out []*atom
 	for _, a := range cur {
-		if a.attrs[d] == t {
+		if a.attrs[d] == t || whole && a.attrs[d] != "" {
 			out = append(out, cloneAs(a, d, v, factor))
 		}
 	}

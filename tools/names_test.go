@@ -198,3 +198,63 @@ func TestRemovedEndpoint(t *testing.T) {
 	assert.Contains(t, text(res), "removed from LaunchDarkly's API: use get_experimentation_keys_usage")
 	assert.Contains(t, text(res), "DEMO DATA")
 }
+
+// TestDemoAnswersWhateverIsAsked: in demo mode every valid call answers with
+// data, whatever project, environment, flag, SDK or other keys it names, and
+// the same call answers the same.
+func TestDemoAnswersWhateverIsAsked(t *testing.T) {
+	fixed := time.Date(2026, 11, 18, 15, 30, 0, 0, time.UTC)
+	emu := emulator.New(emulator.Options{Now: func() time.Time { return fixed }})
+	ts, err := tools.New(tools.Config{
+		Client: client.New("http://demo.emulator.invalid", emulator.DemoKey, client.WithHTTPClient(&http.Client{Transport: emu.Transport()})),
+		Now:    func() time.Time { return fixed }, Demo: true,
+	})
+	require.NoError(t, err)
+	unknown := map[string]any{
+		"projectKey": "no-such-project", "environmentKey": "no-such-env", "featureFlagKey": "flag-nobody-made",
+		"project": "no-such-project", "environment": "no-such-env", "sdkName": "Rust", "sdk": "Rust", "sdkVersion": "0.0.1",
+		"experimentId": "exp-unknown", "eventKind": "made-up", "eventKey": "made-up-event", "contextKind": "spaceship",
+		"sdkAppId": "com.example.unknown", "connectionType": "direct",
+	}
+	for _, tool := range ts.Tools() {
+		ep := tool.Endpoint
+		args := map[string]any{}
+		for _, p := range ep.Spec() {
+			if v, ok := unknown[p.Name]; ok {
+				args[p.Name] = v
+			}
+		}
+		for _, p := range ep.PathParams() {
+			switch p {
+			case "source":
+				args[p] = "server"
+			case "type":
+				args[p] = "received"
+			}
+		}
+		if ep.Tool == "get_service_connection_usage" {
+			// A Relay Proxy version goes with proxy connections.
+			args["connectionType"], args["relayVersion"] = "proxy", "9.9.9"
+		}
+		res := ts.Call(t.Context(), tool, args)
+		require.False(t, res.IsError, "%s %v: %s", ep.Tool, args, text(res))
+		b, _ := json.Marshal(res.StructuredContent)
+		var sc struct {
+			Summary struct {
+				Empty  bool  `json:"empty"`
+				Count  *int  `json:"count"`
+				Series []any `json:"series"`
+			} `json:"summary"`
+		}
+		require.NoError(t, json.Unmarshal(b, &sc))
+		assert.False(t, sc.Summary.Empty, "%s %v answers with data: %s", ep.Tool, args, text(res))
+		if ep.Kind.IsSeries() {
+			assert.NotEmpty(t, sc.Summary.Series, ep.Tool)
+		} else {
+			require.NotNil(t, sc.Summary.Count, ep.Tool)
+			assert.Positive(t, *sc.Summary.Count, ep.Tool)
+		}
+		again := ts.Call(t.Context(), tool, args)
+		assert.Equal(t, text(res), text(again), "%s: the same call answers the same", ep.Tool)
+	}
+}
