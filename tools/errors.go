@@ -18,7 +18,7 @@ const NoKeyMessage = "No LaunchDarkly access token is set. Set the environment v
 
 // errorText says what went wrong with a call to LaunchDarkly and what to do.
 // It is built from the error's fields only: the token never appears in it.
-func (s *Server) errorText(ep *client.Endpoint, c *call, err error, ctx context.Context) string {
+func (s *Server) errorText(ep *client.Endpoint, c *call, err error, ctx context.Context, budget time.Duration) string {
 	var ae *client.APIError
 	var te *client.TransportError
 	var de *client.DecodeError
@@ -26,7 +26,7 @@ func (s *Server) errorText(ep *client.Endpoint, c *call, err error, ctx context.
 	case errors.As(err, &ae):
 		return apiErrorText(ep, c, ae, s.cfg.Now())
 	case errors.Is(err, context.DeadlineExceeded) || ctx.Err() == context.DeadlineExceeded:
-		return fmt.Sprintf("LaunchDarkly did not answer %s within %s. Retry in a minute, or ask for a shorter range.", ep.Tool, s.cfg.CallTimeout)
+		return fmt.Sprintf("LaunchDarkly did not answer %s within %s. Retry in a minute, or ask for a shorter range.", ep.Tool, budget)
 	case errors.Is(err, context.Canceled):
 		return "The call was cancelled before LaunchDarkly answered."
 	case errors.Is(err, client.ErrTooLarge):

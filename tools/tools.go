@@ -146,14 +146,35 @@ func (s *Server) handler(t *Tool) server.ToolHandlerFunc {
 // Call runs one call of t with the given arguments (a JSON object as decoded
 // by encoding/json) and returns its result; failures are tool errors, never Go
 // errors, and panics are recovered into tool errors.
-func (s *Server) Call(ctx context.Context, t *Tool, arguments any) (res *mcp.CallToolResult) {
+func (s *Server) Call(ctx context.Context, t *Tool, arguments any) *mcp.CallToolResult {
+	return s.observe(ctx, t.Endpoint.Tool, func(info *CallInfo) *mcp.CallToolResult {
+		raw, ok := arguments.(map[string]any)
+		if !ok && arguments != nil {
+			info.Outcome = "invalid"
+			return mcp.NewToolResultError(fmt.Sprintf("arguments of %s must be a JSON object, got %s", t.Endpoint.Tool, jsonType(arguments)))
+		}
+		r := s.run(ctx, t, raw, s.cfg.Now(), s.cfg.CallTimeout)
+		info.Outcome, info.Status = r.outcome, r.status
+		if r.errText != "" {
+			return mcp.NewToolResultError(r.errText)
+		}
+		return &mcp.CallToolResult{
+			Content:           []mcp.Content{mcp.NewTextContent(r.sum.Text())},
+			StructuredContent: structured{Summary: r.sum, Raw: r.resp.Raw},
+		}
+	})
+}
+
+// observe runs one tool call: it recovers a panic into a tool error, marks
+// errors made in demo mode, and logs and reports the call (for metrics).
+func (s *Server) observe(ctx context.Context, tool string, call func(*CallInfo) *mcp.CallToolResult) (res *mcp.CallToolResult) {
 	start := time.Now()
-	info := CallInfo{Tool: t.Endpoint.Tool, Outcome: "ok"}
+	info := CallInfo{Tool: tool, Outcome: "ok"}
 	defer func() {
 		if r := recover(); r != nil {
-			s.cfg.Logger.Error("panic in tool handler", "tool", t.Endpoint.Tool, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			s.cfg.Logger.Error("panic in tool handler", "tool", tool, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
 			info.Outcome = "error"
-			res = mcp.NewToolResultError(fmt.Sprintf("internal error in %s; the server keeps serving, please report it", t.Endpoint.Tool))
+			res = mcp.NewToolResultError(fmt.Sprintf("internal error in %s; the server keeps serving, please report it", tool))
 		}
 		if s.cfg.Demo && res != nil && res.IsError {
 			// Every result made in demo mode says so, errors included.
@@ -169,21 +190,28 @@ func (s *Server) Call(ctx context.Context, t *Tool, arguments any) (res *mcp.Cal
 			s.cfg.OnCall(info)
 		}
 	}()
+	return call(&info)
+}
 
-	var raw map[string]any
-	switch a := arguments.(type) {
-	case nil:
-	case map[string]any:
-		raw = a
-	default:
-		info.Outcome = "invalid"
-		return mcp.NewToolResultError(fmt.Sprintf("arguments of %s must be a JSON object, got %s", t.Endpoint.Tool, jsonType(arguments)))
-	}
-	now := s.cfg.Now()
+// runResult is one call of an endpoint's tool before it becomes an MCP
+// result: the summary and LaunchDarkly's decoded answer, or the text of the
+// tool error.
+type runResult struct {
+	sum     *Summary
+	resp    *client.Response
+	err     error  // why the call failed (nil on success)
+	errText string // the tool error's text, what to do included ("" on success)
+	outcome string // as CallInfo.Outcome
+	status  int    // upstream HTTP status, 0 when no answer
+}
+
+// run validates raw, calls the endpoint within budget and summarises the
+// answer, all as of now. It is the one path from arguments to figures: the
+// tools and the overview both take it.
+func (s *Server) run(ctx context.Context, t *Tool, raw map[string]any, now time.Time, budget time.Duration) runResult {
 	c, err := t.parseArgs(raw, now)
 	if err != nil {
-		info.Outcome = "invalid"
-		return mcp.NewToolResultError(err.Error())
+		return runResult{err: err, errText: err.Error(), outcome: "invalid"}
 	}
 
 	cl := s.cfg.Client
@@ -191,22 +219,20 @@ func (s *Server) Call(ctx context.Context, t *Tool, arguments any) (res *mcp.Cal
 		cl = cl.WithKey(k)
 	}
 	if cl == nil || !cl.HasKey() {
-		info.Outcome = "no_key"
-		return mcp.NewToolResultError(NoKeyMessage)
+		return runResult{err: client.ErrNoKey, errText: NoKeyMessage, outcome: "no_key"}
 	}
 
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.CallTimeout)
+	ctx, cancel := context.WithTimeout(ctx, budget)
 	defer cancel()
 	resp, err := cl.Do(ctx, t.Endpoint, c.req)
 	if err != nil {
+		r := runResult{err: err, errText: s.errorText(t.Endpoint, c, err, ctx, budget), outcome: "upstream_error"}
 		var ae *client.APIError
 		if errors.As(err, &ae) {
-			info.Status = ae.Status
+			r.status = ae.Status
 		}
-		info.Outcome = "upstream_error"
-		return mcp.NewToolResultError(s.errorText(t.Endpoint, c, err, ctx))
+		return r
 	}
-	info.Status = resp.Status
 
 	in := SummaryInput{
 		Endpoint:    t.Endpoint,
@@ -231,11 +257,7 @@ func (s *Server) Call(ctx context.Context, t *Tool, arguments any) (res *mcp.Cal
 		}
 		in.Names = names
 	}
-	sum := Summarize(in)
-	return &mcp.CallToolResult{
-		Content:           []mcp.Content{mcp.NewTextContent(sum.Text())},
-		StructuredContent: structured{Summary: sum, Raw: resp.Raw},
-	}
+	return runResult{sum: Summarize(in), resp: resp, outcome: "ok", status: resp.Status}
 }
 
 // endpointNotes are what every answer of a deprecated or removed endpoint says.
