@@ -51,6 +51,7 @@ func main() {
 type options struct {
 	server.Config
 	tools, toolsets, exclude     string
+	entitlements                 string
 	allowedOrigins, allowedHosts string
 	logLevel                     string
 	jsonOut, showVersion         bool
@@ -70,6 +71,7 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.tools, "tools", "", "comma-separated tools to expose (with --toolsets: added to them)")
 	fs.StringVar(&o.toolsets, "toolsets", "", "comma-separated toolsets to expose (default all): "+strings.Join(tools.Toolsets(), ", "))
 	fs.StringVar(&o.exclude, "exclude-tools", "", "comma-separated tools to hide")
+	fs.StringVar(&o.entitlements, "entitlements", "", "the plan's monthly entitlements for the overview, e.g. client-mau=100000,service-connections=40 (default $LD_USAGE_MCP_ENTITLEMENTS); names: "+strings.Join(tools.EntitlementNames(), ", "))
 	fs.StringVar(&o.logLevel, "log-level", "info", "log level on stderr: debug, info, warn, error")
 	fs.DurationVar(&o.CallTimeout, "call-timeout", tools.DefaultCallTimeout, "budget of one tool call, retries included")
 	fs.BoolVar(&o.NoCache, "no-cache", false, "do not cache LaunchDarkly answers")
@@ -85,7 +87,7 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 }
 
 // fromEnv completes o from the environment and the list flags.
-func (o *options) fromEnv(getenv func(string) string) {
+func (o *options) fromEnv(getenv func(string) string) error {
 	if o.APIKey == "" {
 		o.APIKey = client.Key(getenv("LAUNCHDARKLY_API_KEY"))
 	}
@@ -106,6 +108,14 @@ func (o *options) fromEnv(getenv func(string) string) {
 		Exclude:  server.SplitList(o.exclude),
 	}
 	o.Version = version
+	if o.entitlements == "" {
+		o.entitlements = getenv("LD_USAGE_MCP_ENTITLEMENTS")
+	}
+	var err error
+	if o.Entitlements, err = tools.ParseEntitlements(o.entitlements); err != nil {
+		return fmt.Errorf("--entitlements: %w", err)
+	}
+	return nil
 }
 
 func usage(fs *flag.FlagSet, w io.Writer) {
@@ -170,7 +180,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stdout, "ld-usage-mcp %s\n", version)
 		return exitOK
 	}
-	o.fromEnv(getenv)
+	if err := o.fromEnv(getenv); err != nil {
+		fmt.Fprintln(stderr, "ld-usage-mcp:", err)
+		return exitUsage
+	}
 	if len(pos) > 0 && !flagSet(fs, "log-level") {
 		o.logLevel = "error" // one-shot commands print their answer (and tool errors) themselves
 	}
@@ -243,8 +256,8 @@ func isTerminal(r io.Reader) bool {
 }
 
 func listTools(w io.Writer, ts *tools.Server) {
-	for _, t := range ts.Tools() {
-		fmt.Fprintf(w, "%-34s %s\n", t.Endpoint.Tool, t.Endpoint.Description)
+	for _, t := range ts.List() {
+		fmt.Fprintf(w, "%-34s %s\n", t.Name, t.Description)
 	}
 }
 
@@ -256,9 +269,9 @@ func callCommand(ctx context.Context, ts *tools.Server, args []string, jsonOut b
 		return exitUsage
 	}
 	name := args[0]
-	if ts.Lookup(name) == nil {
-		if ep := client.Lookup(name); ep != nil && ep.Tool == name {
-			fmt.Fprintf(stderr, "ld-usage-mcp: tool %s is not enabled: it belongs to toolset %q (see --toolsets, --tools, --exclude-tools)\n", name, ep.Toolset)
+	if !ts.Has(name) {
+		if toolset := tools.ToolsetOf(name); toolset != "" {
+			fmt.Fprintf(stderr, "ld-usage-mcp: tool %s is not enabled: it belongs to toolset %q (see --toolsets, --tools, --exclude-tools)\n", name, toolset)
 		} else {
 			fmt.Fprintf(stderr, "ld-usage-mcp: unknown tool %q; run `ld-usage-mcp tools` to list them\n", name)
 		}

@@ -110,7 +110,7 @@ func TestBinaryOverStdioWithOfficialSDK(t *testing.T) {
 
 	list, err := cs.ListTools(ctx, nil)
 	require.NoError(t, err)
-	require.Len(t, list.Tools, len(client.Endpoints))
+	require.Len(t, list.Tools, len(client.Endpoints)+1, "one tool per endpoint and the overview")
 	for _, tool := range list.Tools {
 		a := tool.Annotations
 		require.NotNil(t, a, tool.Name)
@@ -173,10 +173,11 @@ func TestCommandLine(t *testing.T) {
 	out, _, code := runCLI(t, env, "tools")
 	assert.Equal(t, 0, code)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	assert.Len(t, lines, len(client.Endpoints), "one line per tool")
+	assert.Len(t, lines, len(client.Endpoints)+1, "one line per tool")
 	for i, ep := range client.Endpoints {
 		assert.True(t, strings.HasPrefix(lines[i], ep.Tool+" "), lines[i])
 	}
+	assert.True(t, strings.HasPrefix(lines[len(lines)-1], "get_usage_overview "), "the overview comes last")
 
 	out, _, code = runCLI(t, env, "--toolsets", "mau", "tools")
 	assert.Equal(t, 0, code)

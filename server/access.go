@@ -175,24 +175,13 @@ func narrowing(v string) ([]string, error) {
 	if len(list) == 0 {
 		return nil, nil
 	}
-	sets := map[string]bool{}
-	for _, ts := range tools.Toolsets() {
-		sets[ts] = true
-	}
 	names := []string{}
 	for _, n := range list {
-		if ep := client.Lookup(n); ep != nil {
-			names = append(names, ep.Tool)
-			continue
-		}
-		if !sets[n] {
+		expanded, ok := tools.Expand(n)
+		if !ok {
 			return nil, fmt.Errorf("%s: unknown tool or toolset %q; run `ld-usage-mcp tools` to list them", headerTools, n)
 		}
-		for _, ep := range client.Endpoints {
-			if ep.Toolset == n {
-				names = append(names, ep.Tool)
-			}
-		}
+		names = append(names, expanded...)
 	}
 	return names, nil
 }

@@ -57,7 +57,7 @@ func (s *Server) ServeListener(ctx context.Context, ln net.Listener) error {
 		path = "/sse"
 	}
 	logger.Info("serving MCP over HTTP", "transport", cfg.Transport, "addr", addr, "url", "http://"+addr+path,
-		"version", cfg.Version, "tools", len(s.tools.Tools()), "demo", cfg.Demo, "key_set", cfg.APIKey != "",
+		"version", cfg.Version, "tools", len(s.tools.List()), "demo", cfg.Demo, "key_set", cfg.APIKey != "",
 		"auth_token", cfg.HTTP.AuthToken != "", "metrics", s.metrics != nil)
 	if cfg.HTTP.AuthToken == "" && !isLoopbackListener(ln.Addr()) {
 		logger.Warn("WARNING: listening on a non-loopback address without an auth token: anyone who can reach " + addr +

@@ -92,9 +92,10 @@ func TestHTTPListAndCall(t *testing.T) {
 			o := &Config{Transport: tr, APIKey: key}
 			srv := startHTTPServer(t, o, emuURL)
 			var want []string
-			for _, tool := range srv.ts.Tools() {
-				want = append(want, tool.Endpoint.Tool)
+			for _, tool := range srv.ts.List() {
+				want = append(want, tool.Name)
 			}
+			require.Contains(t, want, "get_usage_overview")
 			sort.Strings(want)
 			for _, lib := range []string{"sdk", "mcp-go"} {
 				t.Run(lib, func(t *testing.T) {

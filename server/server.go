@@ -36,6 +36,8 @@ type Config struct {
 	NoCache     bool       // do not cache LaunchDarkly's answers
 	CallTimeout time.Duration
 	Selection   tools.Selection
+	// Entitlements are the plan's monthly entitlements, for the overview.
+	Entitlements tools.Entitlements
 
 	HTTP HTTPConfig
 }
@@ -73,13 +75,14 @@ func New(cfg Config) (*Server, error) {
 		s.metrics = newMetrics(cfg.Version)
 	}
 	ts, err := tools.New(tools.Config{
-		Client:      s.newClient(),
-		Demo:        cfg.Demo,
-		CallTimeout: cfg.CallTimeout,
-		Logger:      cfg.Logger,
-		Version:     cfg.Version,
-		Selection:   cfg.Selection,
-		OnCall:      s.metrics.onCall,
+		Client:       s.newClient(),
+		Demo:         cfg.Demo,
+		CallTimeout:  cfg.CallTimeout,
+		Logger:       cfg.Logger,
+		Version:      cfg.Version,
+		Selection:    cfg.Selection,
+		Entitlements: cfg.Entitlements,
+		OnCall:       s.metrics.onCall,
 	})
 	if err != nil {
 		return nil, err
@@ -105,7 +108,7 @@ func (s *Server) Serve(ctx context.Context, stdin io.Reader, stdout io.Writer) e
 
 // ServeStdio serves MCP on stdin/stdout until ctx is cancelled or stdin ends.
 func (s *Server) ServeStdio(ctx context.Context, stdin io.Reader, stdout io.Writer) error {
-	s.logger.Info("serving MCP on stdio", "version", s.cfg.Version, "tools", len(s.tools.Tools()), "demo", s.cfg.Demo, "key_set", s.cfg.APIKey != "")
+	s.logger.Info("serving MCP on stdio", "version", s.cfg.Version, "tools", len(s.tools.List()), "demo", s.cfg.Demo, "key_set", s.cfg.APIKey != "")
 	err := mcpserver.NewStdioServer(s.tools.MCP()).Listen(ctx, stdin, stdout)
 	if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, io.EOF) {
 		return fmt.Errorf("stdio server stopped: %w", err)

@@ -87,15 +87,16 @@ func (s *Server) refuseUnselected(ctx context.Context, _ any, message any) error
 	if json.Unmarshal(raw, &msg) != nil || msg.Method != "tools/call" {
 		return nil
 	}
-	ep := client.Lookup(msg.Params.Name)
-	if ep == nil || ep.Tool != msg.Params.Name {
+	name := msg.Params.Name
+	toolset := ToolsetOf(name)
+	if toolset == "" {
 		return nil
 	}
-	if s.byName[ep.Tool] == nil {
-		return fmt.Errorf("tool %s is not enabled on this server: it belongs to toolset %q; enable it with --toolsets %s or --tools %s", ep.Tool, ep.Toolset, ep.Toolset, ep.Tool)
+	if !s.Has(name) {
+		return fmt.Errorf("tool %s is not enabled on this server: it belongs to toolset %q; enable it with --toolsets %s or --tools %s", name, toolset, toolset, name)
 	}
-	if narrowedOut(ctx, ep.Tool) {
-		return fmt.Errorf("tool %s is not enabled for this request: the request's tool header narrows the tools to a set without it", ep.Tool)
+	if narrowedOut(ctx, name) {
+		return fmt.Errorf("tool %s is not enabled for this request: the request's tool header narrows the tools to a set without it", name)
 	}
 	return nil
 }

@@ -33,6 +33,9 @@ type Config struct {
 	Logger      *slog.Logger     // default: discard
 	Version     string
 	Selection   Selection
+	// Entitlements are the plan's monthly entitlements by measure name
+	// (see ParseEntitlements); the overview reads its figures against them.
+	Entitlements Entitlements
 	// OnCall, when set, is told of every finished call (for metrics).
 	OnCall func(CallInfo)
 }
@@ -54,10 +57,11 @@ type Tool struct {
 
 // Server is the set of selected tools with their configuration.
 type Server struct {
-	cfg    Config
-	tools  []*Tool
-	byName map[string]*Tool
-	names  nameCache
+	cfg      Config
+	tools    []*Tool
+	byName   map[string]*Tool
+	overview *overviewTool // nil when the overview is not selected
+	names    nameCache
 }
 
 // New selects the tools and prepares them. It does no reflection or schema
@@ -75,28 +79,63 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Version == "" {
 		cfg.Version = "dev"
 	}
-	eps, err := cfg.Selection.Apply(client.Endpoints)
+	eps, withOverview, err := cfg.Selection.resolve(client.Endpoints)
 	if err != nil {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, byName: map[string]*Tool{}}
 	for _, ep := range eps {
-		raw, err := schemas.Input(ep.Tool)
+		t, err := newTool(ep)
 		if err != nil {
 			return nil, err
 		}
-		t := &Tool{Endpoint: ep, validator: validator{raw: raw, name: ep.Tool}, output: schemas.Output(ep)}
 		s.tools = append(s.tools, t)
 		s.byName[ep.Tool] = t
+	}
+	if withOverview {
+		if s.overview, err = newOverviewTool(); err != nil {
+			return nil, err
+		}
 	}
 	return s, nil
 }
 
-// Tools lists the selected tools in table order.
+func newTool(ep *client.Endpoint) (*Tool, error) {
+	raw, err := schemas.Input(ep.Tool)
+	if err != nil {
+		return nil, err
+	}
+	return &Tool{Endpoint: ep, validator: validator{raw: raw, name: ep.Tool}, output: schemas.Output(ep)}, nil
+}
+
+// Tools lists the selected endpoint tools in table order (the overview, a
+// composite, is not among them: see List).
 func (s *Server) Tools() []*Tool { return s.tools }
 
-// Lookup returns a selected tool by name.
+// Lookup returns a selected endpoint tool by name.
 func (s *Server) Lookup(name string) *Tool { return s.byName[name] }
+
+// Listed is one selected tool as `ld-usage-mcp tools` lists it.
+type Listed struct {
+	Name, Toolset, Description string
+}
+
+// List lists every selected tool: the endpoint tools in table order, then the overview.
+func (s *Server) List() []Listed {
+	out := make([]Listed, 0, len(s.tools)+1)
+	for _, t := range s.tools {
+		out = append(out, Listed{Name: t.Endpoint.Tool, Toolset: t.Endpoint.Toolset, Description: t.Endpoint.Description})
+	}
+	if s.overview != nil {
+		out = append(out, Listed{Name: OverviewTool, Toolset: OverviewToolset, Description: overviewDescription})
+	}
+	return out
+}
+
+// Has reports whether the named tool is selected.
+func (s *Server) Has(name string) bool {
+	return s.byName[name] != nil || name == OverviewTool && s.overview != nil
+}
 
 // Definition is the tool as tools/list shows it.
 func (t *Tool) Definition() mcp.Tool {
@@ -125,15 +164,22 @@ func (s *Server) MCP() *server.MCPServer {
 	hooks.AddOnRequestInitialization(s.refuseUnselected)
 	srv := server.NewMCPServer("ld-usage-mcp", s.cfg.Version,
 		server.WithToolCapabilities(false),
+		server.WithPromptCapabilities(false),
 		server.WithInstructions(Instructions),
 		server.WithHooks(hooks),
 		server.WithToolFilter(narrowFilter),
 	)
-	entries := make([]server.ServerTool, len(s.tools))
+	entries := make([]server.ServerTool, len(s.tools), len(s.tools)+1)
 	for i, t := range s.tools {
 		entries[i] = server.ServerTool{Tool: t.Definition(), Handler: s.handler(t)}
 	}
+	if s.overview != nil {
+		entries = append(entries, server.ServerTool{Tool: s.overview.Definition(), Handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			return s.Overview(ctx, req.Params.Arguments), nil
+		}})
+	}
 	srv.AddTools(entries...)
+	s.addPrompts(srv)
 	return srv
 }
 
@@ -214,10 +260,7 @@ func (s *Server) run(ctx context.Context, t *Tool, raw map[string]any, now time.
 		return runResult{err: err, errText: err.Error(), outcome: "invalid"}
 	}
 
-	cl := s.cfg.Client
-	if k, ok := KeyFromContext(ctx); ok {
-		cl = cl.WithKey(k)
-	}
+	cl := s.clientFor(ctx)
 	if cl == nil || !cl.HasKey() {
 		return runResult{err: client.ErrNoKey, errText: NoKeyMessage, outcome: "no_key"}
 	}
@@ -258,6 +301,16 @@ func (s *Server) run(ctx context.Context, t *Tool, raw map[string]any, now time.
 		in.Names = names
 	}
 	return runResult{sum: Summarize(in), resp: resp, outcome: "ok", status: resp.Status}
+}
+
+// clientFor is the client of a call: with the caller's own token where the
+// request brought one (nil when the server has no client).
+func (s *Server) clientFor(ctx context.Context) *client.Client {
+	cl := s.cfg.Client
+	if k, ok := KeyFromContext(ctx); ok && cl != nil {
+		cl = cl.WithKey(k)
+	}
+	return cl
 }
 
 // endpointNotes are what every answer of a deprecated or removed endpoint says.
@@ -316,70 +369,4 @@ func asked(ep *client.Endpoint, c *call) string {
 	}
 	sort.Strings(parts)
 	return strings.TrimSpace(ep.Tool + " " + strings.Join(parts, " "))
-}
-
-// Selection chooses which tools a server exposes.
-type Selection struct {
-	Toolsets []string // toolset names; empty means all
-	Tools    []string // tool names added to (or, alone, replacing) the toolsets
-	Exclude  []string // tool names removed at the end
-}
-
-// Toolsets lists every toolset name in table order.
-func Toolsets() []string {
-	var out []string
-	seen := map[string]bool{}
-	for _, ep := range client.Endpoints {
-		if !seen[ep.Toolset] {
-			seen[ep.Toolset] = true
-			out = append(out, ep.Toolset)
-		}
-	}
-	return out
-}
-
-// Apply returns the selected endpoints in table order, or an error naming an unknown toolset or tool.
-func (sel Selection) Apply(all []*client.Endpoint) ([]*client.Endpoint, error) {
-	sets := map[string]bool{}
-	for _, n := range sel.Toolsets {
-		if n == "all" {
-			for _, ts := range Toolsets() {
-				sets[ts] = true
-			}
-			continue
-		}
-		if !contains(Toolsets(), n) {
-			return nil, fmt.Errorf("unknown toolset %q; toolsets: all, %s", n, strings.Join(Toolsets(), ", "))
-		}
-		sets[n] = true
-	}
-	names := map[string]bool{}
-	for _, n := range append(append([]string{}, sel.Tools...), sel.Exclude...) {
-		if ep := client.Lookup(n); ep == nil || ep.Tool != n {
-			return nil, fmt.Errorf("unknown tool %q; run `ld-usage-mcp tools` to list them", n)
-		}
-	}
-	for _, n := range sel.Tools {
-		names[n] = true
-	}
-	everything := len(sel.Toolsets) == 0 && len(sel.Tools) == 0
-	var out []*client.Endpoint
-	for _, ep := range all {
-		if (everything || sets[ep.Toolset] || names[ep.Tool]) && !contains(sel.Exclude, ep.Tool) {
-			out = append(out, ep)
-		}
-	}
-	if len(out) == 0 {
-		return nil, errors.New("the tool selection leaves no tool")
-	}
-	return out, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

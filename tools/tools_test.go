@@ -107,9 +107,12 @@ func TestListToolsHintsAndSchemas(t *testing.T) {
 	e := newEnv(t)
 	res, err := e.mcp.ListTools(context.Background(), mcp.ListToolsRequest{})
 	require.NoError(t, err)
-	require.Len(t, res.Tools, len(client.Endpoints))
+	require.Len(t, res.Tools, len(client.Endpoints)+1, "one tool per endpoint and the overview")
 	for _, tool := range res.Tools {
 		ep := client.Lookup(tool.Name)
+		if tool.Name == tools.OverviewTool {
+			ep = &client.Endpoint{Params: client.NoParams{}} // a composite: no path parameter, its own arguments (overview_test.go)
+		}
 		require.NotNil(t, ep, tool.Name)
 		a := tool.Annotations
 		assert.NotEmpty(t, tool.Title, "%s title", tool.Name)

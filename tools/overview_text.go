@@ -1,0 +1,190 @@
+package tools
+
+import (
+	"slices"
+	"strings"
+	"time"
+)
+
+// This file renders the overview as text: a header saying which month and
+// what it is compared with, one Answer line (the billed MAU measure's
+// figure first), one line per measure, then the movers, the measures
+// heading past their entitlement, how estimates are made, notes and gaps.
+// It stays within the same budget as one tool's text.
+
+// headlineOf is the Answer line's figure and words.
+func headlineOf(ms []MeasureFigure, ents Entitlements, p period) *OverviewHeadline {
+	i, why := billedMAU(ms, ents)
+	if i < 0 {
+		return nil
+	}
+	m := ms[i]
+	var b strings.Builder
+	b.WriteString(exact(m.Value) + " " + m.Unit)
+	if p.running {
+		b.WriteString(" so far in " + monthName(p.month))
+	} else {
+		b.WriteString(" in " + monthName(p.month) + ", the whole month")
+	}
+	b.WriteString(" (" + why + ")")
+	when := monthName(p.prevMonth) + " at the same point"
+	if !p.running {
+		when = monthName(p.prevMonth)
+	}
+	switch {
+	case m.ChangePct != nil:
+		b.WriteString(", " + smPct(*m.ChangePct) + " on " + when + " (" + exact(m.Previous) + ")")
+	default:
+		b.WriteString(", none in " + when)
+	}
+	if m.Share != nil {
+		b.WriteString("; " + pctOf(*m.Share) + " of its entitlement")
+	}
+	b.WriteString(".")
+	return &OverviewHeadline{Measure: m.Name, Value: m.Value, Text: b.String()}
+}
+
+// overviewNotes are what a reader must know beside the figures.
+func overviewNotes(sum *OverviewSummary, p period, projectShares bool, absent []string) []string {
+	var notes []string
+	if p.running {
+		at := time.Date(p.prevAt.Year(), p.prevAt.Month(), p.prevAt.Day(), p.prevAt.Hour(), p.prevAt.Minute(), 0, 0, time.UTC)
+		notes = append(notes, monthName(p.prevMonth)+" is read at "+at.Format("Jan 2 15:04")+" UTC, between its daily month-to-date points.")
+	}
+	if projectShares {
+		notes = append(notes, "entitlements are the account's; these figures are one project's.")
+	}
+	if len(absent) > 0 {
+		notes = append(notes, "no observability usage in either month ("+strings.Join(absent, ", ")+"): not shown.")
+	}
+	return notes
+}
+
+// Text renders the overview for a person or a model, below summaryTextBudget bytes.
+func (s *OverviewSummary) Text(p period) string {
+	head := []string{s.headerLine(p)}
+	if s.Demo {
+		head = append(head, demoMarker)
+	}
+	if s.Headline != nil {
+		head = append(head, "Answer: "+s.Headline.Text)
+	}
+	body := textRows{what: "measures (all in summary.measures)"}
+	for _, m := range s.Measures {
+		body.lines = append(body.lines, m.line(p))
+		body.items = append(body.items, 1)
+	}
+	var tail []string
+	if len(s.Movers) > 0 {
+		var parts []string
+		for _, name := range s.Movers {
+			m := s.measure(name)
+			if m.ChangePct != nil {
+				parts = append(parts, m.Title+" "+smPct(*m.ChangePct))
+			} else {
+				parts = append(parts, m.Title+" (none last month)")
+			}
+		}
+		tail = append(tail, "Movers: "+strings.Join(parts, ", ")+".")
+	} else if len(s.Measures) > 0 {
+		tail = append(tail, "Movers: none changed by "+exact(moverPct)+"% or more.")
+	}
+	var over, notes []string
+	for _, m := range s.Measures {
+		if m.Over {
+			w := m.Title + " ("
+			if m.Estimate != nil && *m.Share <= 1 {
+				w += "est. " + m.fmtBilled(*m.Estimate) + " of " + exact(*m.Entitlement) + ")"
+			} else {
+				w += pctOf(*m.Share) + " of " + exact(*m.Entitlement) + " already)"
+			}
+			over = append(over, w)
+		}
+		if m.EstimateNote != "" && !slices.Contains(notes, m.EstimateNote) {
+			notes = append(notes, m.EstimateNote)
+		}
+	}
+	if len(over) > 0 {
+		tail = append(tail, "Past or heading past the entitlement: "+strings.Join(over, ", ")+".")
+	}
+	if len(notes) > 0 {
+		tail = append(tail, "Estimates of the month's end ("+p.end.AddDate(0, 0, -1).Format("Jan 2")+"): "+strings.Join(notes, "; ")+".")
+	}
+	for _, n := range s.Notes {
+		tail = append(tail, "Note: "+n)
+	}
+	if len(s.Gaps) > 0 {
+		parts := make([]string, len(s.Gaps))
+		for i, g := range s.Gaps {
+			parts[i] = g.Name + " (" + g.short + ")"
+		}
+		tail = append(tail, "Gaps, not read: "+strings.Join(parts, "; ")+". The errors are in summary.gaps.")
+	}
+	return fitText(head, body, tail)
+}
+
+func (s *OverviewSummary) measure(name string) MeasureFigure {
+	for _, m := range s.Measures {
+		if m.Name == name {
+			return m
+		}
+	}
+	return MeasureFigure{Name: name, Title: name}
+}
+
+// headerLine says what was asked, which month, how far, and what it is compared with.
+func (s *OverviewSummary) headerLine(p period) string {
+	parts := []string{s.Asked}
+	if p.running {
+		parts = append(parts, monthName(p.month)+" to "+p.through.Format("Jan 2 15:04")+" UTC (in progress)",
+			"against "+monthName(p.prevMonth)+" at the same point")
+	} else {
+		parts = append(parts, monthName(p.month)+" (UTC)", "against "+monthName(p.prevMonth))
+	}
+	return strings.Join(parts, " · ")
+}
+
+// line is one measure in one line: its figure (in its billed unit where it
+// has one), last month's, the change and, with an entitlement, the share
+// and the estimate.
+func (m MeasureFigure) line(p period) string {
+	var b strings.Builder
+	b.WriteString(m.Title + ": ")
+	prevShort := p.prevStart.Format("Jan")
+	if m.Billed != nil {
+		b.WriteString(billed(*m.Billed) + " (" + exact(m.Value) + " " + m.Unit + ")")
+		b.WriteString("; " + prevShort + " " + billed(m.inBilled(m.Previous)))
+	} else {
+		b.WriteString(exact(m.Value) + "; " + prevShort + " " + exact(m.Previous))
+	}
+	if m.ChangePct != nil {
+		b.WriteString(" (" + smPct(*m.ChangePct) + ")")
+	}
+	if m.Status == monthPartial {
+		b.WriteString("; data ends early")
+	}
+	if m.Share != nil {
+		b.WriteString("; " + pctOf(*m.Share) + " of " + exact(*m.Entitlement))
+		if m.Estimate != nil {
+			b.WriteString(", est. " + m.fmtBilled(*m.Estimate) + " (" + pctOf(*m.Estimate / *m.Entitlement) + ")")
+		}
+		if m.Over {
+			b.WriteString(" OVER")
+		}
+	}
+	return b.String()
+}
+
+// pctOf writes a share (1 = all) in percent, as changes are.
+func pctOf(share float64) string {
+	return strings.TrimPrefix(smPct(share*100), "+")
+}
+
+// fmtBilled writes a figure in the measure's billed unit: as billed figures
+// are where there is a billing conversion (a small one does not read as 0).
+func (m MeasureFigure) fmtBilled(v float64) string {
+	if m.per > 0 {
+		return billed(v)
+	}
+	return exact(v)
+}
