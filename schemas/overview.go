@@ -18,12 +18,10 @@ var OverviewInput = json.RawMessage(`{"type":"object","properties":{` +
 // entitlements, the share and the month-end estimate in the entitlement's
 // unit), the movers and the gaps; raw holds LaunchDarkly's bodies by tool.
 var OverviewOutput = json.RawMessage(`{"type":"object","properties":{"summary":{"type":"object","properties":{` +
-	`"month":` + str + `,"through":` + str + `,` +
-	`"headline":{"type":"object","properties":{"measure":` + str + `,"value":` + number + `,"text":` + str + `}},` +
+	`"month":` + str + `,` +
 	`"measures":{"type":"array","items":{"type":"object","properties":{` +
-	`"name":` + str + `,"tool":` + str + `,"unit":` + str + `,"value":` + number + `,"previous":` + number + `,"changePct":` + number + `,` +
-	`"billed":` + number + `,"entitlement":` + number + `,"share":{"type":"number","description":"of entitlement, 1 = all"},` +
-	`"estimate":{"type":"number","description":"month end, entitlement's unit"},"over":{"type":"boolean"}}}},` +
+	`"name":` + str + `,"value":` + number + `,"previous":` + number + `,"changePct":` + number + `,"billed":` + number + `,` +
+	`"entitlement":` + number + `,"share":{"type":"number","description":"1 = all"},"estimate":{"type":"number","description":"month end"},"over":{"type":"boolean"}}}},` +
 	`"movers":{"type":"array","items":` + str + `},` +
 	`"gaps":{"type":"array","items":{"type":"object","properties":{"name":` + str + `,"error":` + str + `}}}}},` +
 	`"raw":{"type":"object","additionalProperties":{"type":"object"}}},"required":["summary","raw"]}`)

@@ -52,7 +52,7 @@ var overviewMeasures = []overviewMeasure{
 
 const (
 	overviewTitle       = "Usage overview"
-	overviewDescription = "This month's usage of every billed measure beside last month at the same point, the biggest movers and, where set, entitlement shares. Start here."
+	overviewDescription = "Month to date of every billed measure beside last month at the same point, with movers and entitlement shares. Start here."
 	// overviewParallel bounds the endpoint calls of one overview in flight;
 	// each goes through the same pacing as any other call.
 	overviewParallel = 4

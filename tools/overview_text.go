@@ -20,7 +20,7 @@ func headlineOf(ms []MeasureFigure, ents Entitlements, p period) *OverviewHeadli
 	}
 	m := ms[i]
 	var b strings.Builder
-	b.WriteString(exact(m.Value) + " " + m.Unit)
+	b.WriteString(m.fmtValue(m.Value) + " " + m.Unit)
 	if p.running {
 		b.WriteString(" so far in " + monthName(p.month))
 	} else {
@@ -33,7 +33,7 @@ func headlineOf(ms []MeasureFigure, ents Entitlements, p period) *OverviewHeadli
 	}
 	switch {
 	case m.ChangePct != nil:
-		b.WriteString(", " + smPct(*m.ChangePct) + " on " + when + " (" + exact(m.Previous) + ")")
+		b.WriteString(", " + smPct(*m.ChangePct) + " on " + when + " (" + m.fmtValue(m.Previous) + ")")
 	default:
 		b.WriteString(", none in " + when)
 	}
@@ -60,7 +60,11 @@ func overviewNotes(sum *OverviewSummary, p period, projectShares bool, absent []
 	return notes
 }
 
-// Text renders the overview for a person or a model, below summaryTextBudget bytes.
+// Text renders the overview for a person or a model, below summaryTextBudget
+// bytes. The Answer line and the measures' lines come first and are kept;
+// the lines after them (gaps, movers, what is heading past its entitlement,
+// how estimates are made, notes) are dropped from the last when the budget
+// is short, each said in summary.
 func (s *OverviewSummary) Text(p period) string {
 	head := []string{s.headerLine(p)}
 	if s.Demo {
@@ -69,12 +73,17 @@ func (s *OverviewSummary) Text(p period) string {
 	if s.Headline != nil {
 		head = append(head, "Answer: "+s.Headline.Text)
 	}
-	body := textRows{what: "measures (all in summary.measures)"}
 	for _, m := range s.Measures {
-		body.lines = append(body.lines, m.line(p))
-		body.items = append(body.items, 1)
+		head = append(head, m.line(p))
 	}
 	var tail []string
+	if len(s.Gaps) > 0 {
+		parts := make([]string, len(s.Gaps))
+		for i, g := range s.Gaps {
+			parts[i] = g.Name + " (" + g.short + ")"
+		}
+		tail = append(tail, "Gaps, not read: "+strings.Join(parts, "; ")+". The errors are in summary.gaps.")
+	}
 	if len(s.Movers) > 0 {
 		var parts []string
 		for _, name := range s.Movers {
@@ -92,13 +101,7 @@ func (s *OverviewSummary) Text(p period) string {
 	var over, notes []string
 	for _, m := range s.Measures {
 		if m.Over {
-			w := m.Title + " ("
-			if m.Estimate != nil && *m.Share <= 1 {
-				w += "est. " + m.fmtBilled(*m.Estimate) + " of " + exact(*m.Entitlement) + ")"
-			} else {
-				w += pctOf(*m.Share) + " of " + exact(*m.Entitlement) + " already)"
-			}
-			over = append(over, w)
+			over = append(over, m.Title)
 		}
 		if m.EstimateNote != "" && !slices.Contains(notes, m.EstimateNote) {
 			notes = append(notes, m.EstimateNote)
@@ -113,14 +116,11 @@ func (s *OverviewSummary) Text(p period) string {
 	for _, n := range s.Notes {
 		tail = append(tail, "Note: "+n)
 	}
-	if len(s.Gaps) > 0 {
-		parts := make([]string, len(s.Gaps))
-		for i, g := range s.Gaps {
-			parts[i] = g.Name + " (" + g.short + ")"
-		}
-		tail = append(tail, "Gaps, not read: "+strings.Join(parts, "; ")+". The errors are in summary.gaps.")
+	body := textRows{lines: tail, items: make([]int, len(tail)), what: "notes (all in summary)"}
+	for i := range body.items {
+		body.items[i] = 1
 	}
-	return fitText(head, body, tail)
+	return fitText(head, body, nil)
 }
 
 func (s *OverviewSummary) measure(name string) MeasureFigure {
@@ -155,7 +155,7 @@ func (m MeasureFigure) line(p period) string {
 		b.WriteString(billed(*m.Billed) + " (" + exact(m.Value) + " " + m.Unit + ")")
 		b.WriteString("; " + prevShort + " " + billed(m.inBilled(m.Previous)))
 	} else {
-		b.WriteString(exact(m.Value) + "; " + prevShort + " " + exact(m.Previous))
+		b.WriteString(m.fmtValue(m.Value) + "; " + prevShort + " " + m.fmtValue(m.Previous))
 	}
 	if m.ChangePct != nil {
 		b.WriteString(" (" + smPct(*m.ChangePct) + ")")
@@ -166,7 +166,7 @@ func (m MeasureFigure) line(p period) string {
 	if m.Share != nil {
 		b.WriteString("; " + pctOf(*m.Share) + " of " + exact(*m.Entitlement))
 		if m.Estimate != nil {
-			b.WriteString(", est. " + m.fmtBilled(*m.Estimate) + " (" + pctOf(*m.Estimate / *m.Entitlement) + ")")
+			b.WriteString(", est. " + m.fmtBilled(*m.Estimate))
 		}
 		if m.Over {
 			b.WriteString(" OVER")
@@ -188,3 +188,6 @@ func (m MeasureFigure) fmtBilled(v float64) string {
 	}
 	return exact(v)
 }
+
+// fmtValue writes a figure in the measure's own unit.
+func (m MeasureFigure) fmtValue(v float64) string { return exact(v) }
