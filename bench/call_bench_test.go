@@ -68,3 +68,44 @@ func BenchmarkToolsCall(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkOverview is one tools/call of get_usage_overview (one request per
+// billed measure, at most 4 in flight) from the JSON-RPC message to the
+// encoded answer; with the cache off every request reaches the emulator,
+// and upstream/op counts them.
+func BenchmarkOverview(b *testing.B) {
+	msg := []byte(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_usage_overview","arguments":{}}}`)
+	for _, cache := range []string{"off", "on"} {
+		b.Run("cache_"+cache, func(b *testing.B) {
+			emu := emulator.New(emulator.Options{})
+			rt := client.NewTransport(emu.Transport(), client.ResilienceOptions{NoCache: cache == "off"})
+			cl := client.New("http://emulator.invalid", client.Key(emulator.DemoKey), client.WithHTTPClient(&http.Client{Transport: rt}))
+			ts, err := tools.New(tools.Config{Client: cl, Selection: tools.Selection{Toolsets: []string{tools.OverviewToolset}}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			srv := ts.MCP()
+			ctx := context.Background()
+			srv.HandleMessage(ctx, []byte(`{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}}`))
+			call := func() []byte {
+				out, err := json.Marshal(srv.HandleMessage(ctx, msg))
+				if err != nil {
+					b.Fatal(err)
+				}
+				return out
+			}
+			out := call()
+			if !bytes.Contains(out, []byte(`"kind":"overview"`)) || bytes.Contains(out, []byte(`"isError":true`)) {
+				b.Fatalf("the call failed: %.300s", out)
+			}
+			emu.ResetRequests()
+			b.SetBytes(int64(len(out)))
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				call()
+			}
+			b.ReportMetric(float64(emu.Count())/float64(b.N), "upstream/op")
+		})
+	}
+}
