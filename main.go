@@ -128,6 +128,7 @@ Usage:
                                               run one tool call; a repeated name makes an array
 Examples:
   ld-usage-mcp --demo call get_mau_usage groupby=sdk from=-30d
+  ld-usage-mcp --demo --entitlements client-mau=100000,service-connections=40 call get_usage_overview
   LAUNCHDARKLY_API_KEY=api-… ld-usage-mcp call get_stream_usage source=server from=-7d
 
 Flags:

@@ -298,3 +298,92 @@ func TestCallTimeoutFlag(t *testing.T) {
 	assert.Contains(t, out, "within 700ms", "the error names the budget it was given")
 	assert.Less(t, elapsed, 10*time.Second, "the call gave up after its own budget, not the 30 s default")
 }
+
+// TestOverviewCommandLine is issue 13's done-when from the outside: the demo
+// answers get_usage_overview in one call with every measure and last month
+// beside it; with --entitlements (or its environment variable) each
+// measure's share and the month's estimate; a bad entitlement is bad usage.
+func TestOverviewCommandLine(t *testing.T) {
+	env := cleanEnv()
+	out, stderr, code := runCLI(t, env, "--demo", "call", "get_usage_overview")
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, out, "DEMO DATA")
+	assert.Equal(t, 1, strings.Count(out, "\nAnswer: "), out)
+	for _, title := range []string{"Client-side MAU", "Primary-context MAU", "Service connections", "Experimentation keys", "Data export events", "AI Config runs"} {
+		line := ""
+		for _, l := range strings.Split(out, "\n") {
+			if strings.HasPrefix(l, title+": ") {
+				line = l
+			}
+		}
+		require.NotEmpty(t, line, "a line for %s in\n%s", title, out)
+		prev := time.Now().UTC().AddDate(0, 0, -time.Now().UTC().Day()).Format("Jan") // last month, short
+		assert.Contains(t, line, "; "+prev+" ", "last month beside %s", title)
+	}
+	assert.NotContains(t, out, "% of ", "no entitlement, no share")
+
+	const ents = "client-mau=100000,service-connections=40,experimentation-keys=2000000"
+	check := func(out string) {
+		t.Helper()
+		assert.Regexp(t, `\nClient-side MAU: .*% of 100,000`, out)
+		assert.Regexp(t, `\nService connections: .*% of 40\b`, out)
+		assert.Regexp(t, `\nExperimentation keys: .*% of 2,000,000`, out)
+		if time.Now().UTC().Day() > 1 {
+			assert.Regexp(t, `\nClient-side MAU: .*, est\. [0-9,]+`, out, "the running month's estimate")
+			assert.Contains(t, out, "Estimates of the month's end")
+		}
+	}
+	out, stderr, code = runCLI(t, env, "--demo", "--entitlements", ents, "call", "get_usage_overview")
+	require.Equal(t, 0, code, stderr)
+	check(out)
+	out, stderr, code = runCLI(t, cleanEnv("LD_USAGE_MCP_ENTITLEMENTS="+ents), "--demo", "call", "get_usage_overview", "--json")
+	require.Equal(t, 0, code, stderr)
+	var res struct {
+		Content           []struct{ Text string }
+		StructuredContent struct {
+			Summary struct {
+				Kind     string
+				Measures []struct {
+					Name        string
+					Entitlement *float64
+					Share       *float64
+				}
+			}
+			Raw map[string]any
+		}
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &res), out)
+	check(res.Content[0].Text)
+	assert.Equal(t, "overview", res.StructuredContent.Summary.Kind)
+	assert.Contains(t, res.StructuredContent.Raw, "get_clientside_mau_usage")
+	shares := 0
+	for _, m := range res.StructuredContent.Summary.Measures {
+		if m.Share != nil {
+			shares++
+		}
+	}
+	assert.Equal(t, 3, shares)
+
+	for _, bad := range []string{"client-mau=lots", "seats=10", "client-mau"} {
+		_, stderr, code := runCLI(t, env, "--demo", "--entitlements", bad, "tools")
+		assert.Equal(t, 2, code, bad)
+		assert.Contains(t, stderr, "--entitlements", bad)
+		_, stderr, code = runCLI(t, cleanEnv("LD_USAGE_MCP_ENTITLEMENTS="+bad), "--demo", "tools")
+		assert.Equal(t, 2, code, "%s from the environment", bad)
+		assert.Contains(t, stderr, "--entitlements")
+	}
+	_, stderr, _ = runCLI(t, env, "--entitlements", "seats=1", "tools")
+	assert.Contains(t, stderr, "client-mau, mau, service-connections", "the names are listed")
+
+	// The toolset selects the overview alone; it is listed and refused when not selected.
+	out, _, code = runCLI(t, env, "--toolsets", "overview", "tools")
+	assert.Equal(t, 0, code)
+	assert.Equal(t, "get_usage_overview", strings.Fields(out)[0])
+	assert.Len(t, strings.Split(strings.TrimSpace(out), "\n"), 1)
+	out, _, code = runCLI(t, env, "--demo", "--tools", "get_usage_overview", "call", "get_usage_overview", "month="+time.Now().UTC().AddDate(0, -1, 0).Format("2006-01"))
+	assert.Equal(t, 0, code, out)
+	assert.Contains(t, out, "the whole month")
+	_, stderr, code = runCLI(t, env, "--toolsets", "mau", "call", "get_usage_overview")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, `toolset "overview"`)
+}

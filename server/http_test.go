@@ -525,3 +525,30 @@ func TestNonLoopbackWarning(t *testing.T) {
 	require.NoError(t, <-done)
 	assert.Contains(t, logs.String(), "WARNING: listening on a non-loopback address without an auth token")
 }
+
+// TestHTTPNarrowingToTheOverview: the tool header takes the overview's tool
+// and toolset names like any other.
+func TestHTTPNarrowingToTheOverview(t *testing.T) {
+	const key = "api-narrowing-overview"
+	_, emuURL := startEmulator(t, key)
+	o := &Config{Transport: "http", APIKey: key, Selection: tools.Selection{Toolsets: []string{"overview", "mau"}}}
+	srv := startHTTPServer(t, o, emuURL)
+	ctx := httpTestCtx(t)
+	for _, header := range []string{"overview", "get_usage_overview"} {
+		s := mustConnectMCP(t, ctx, "sdk", "http", srv.url, map[string]string{headerTools: header})
+		names, err := s.ListTools(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, []string{"get_usage_overview"}, names, header)
+		text, isErr, err := s.Call(ctx, "get_usage_overview", nil)
+		require.NoError(t, err)
+		require.False(t, isErr, text)
+		assert.Contains(t, text, "Answer: ")
+		_, _, err = s.Call(ctx, "get_total_mau_usage", nil)
+		assert.Error(t, err, "narrowed away")
+	}
+	s := mustConnectMCP(t, ctx, "mcp-go", "http", srv.url, map[string]string{headerTools: "mau"})
+	names, err := s.ListTools(ctx)
+	require.NoError(t, err)
+	assert.NotContains(t, names, "get_usage_overview")
+	assert.Len(t, names, 4)
+}
