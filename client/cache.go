@@ -2,7 +2,9 @@ package client
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -35,16 +37,47 @@ const (
 const maxFlightRetries = 3
 
 // cache answers identical GETs (same token, same API version, same URL) from
-// memory while fresh, and lets identical concurrent GETs share one upstream call.
+// its store while fresh, and lets identical concurrent GETs share one upstream
+// call: in this process through singleflight, and across replicas through
+// the store's flights when the store is shared (Redis).
 type cache struct {
 	next  http.RoundTripper
 	o     ResilienceOptions
 	ttl   func(*url.URL) time.Duration
 	group singleflight.Group
+	mem   *memAnswers // the answers kept in this process
+	store answerStore // mem, or mem in front of Redis
+}
 
-	mu      sync.Mutex
-	entries *simplelru.LRU[string, *cacheEntry]
-	bytes   int64
+// answerStore keeps answers and leads the flights of identical requests: in
+// this process (memAnswers), or in Redis, shared by the replicas. Only
+// answers with expires set are kept, until then.
+type answerStore interface {
+	// get returns the fresh answer under k, or nil.
+	get(ctx context.Context, k answerKey) *cacheEntry
+	// lead says who fetches k: this caller (leader), or the caller of
+	// another replica that is already at it (follower). The answer may also
+	// have been kept meanwhile (hit).
+	lead(ctx context.Context, k answerKey) flight
+}
+
+// flight is this caller's part in fetching one answer.
+type flight struct {
+	hit    *cacheEntry // the answer was kept meanwhile: no flight
+	leader bool
+	// finish, for the leader, keeps e when it has expires set and ends the
+	// flight, handing e to the followers; e is nil when no answer came.
+	finish func(e *cacheEntry)
+	// wait, for a follower, returns the leader's answer, or nil when the
+	// leader went without one (then lead again); an error only when ctx ends.
+	wait func(ctx context.Context) (*cacheEntry, error)
+}
+
+// answerKey names an answer: the hash of the token alone (for namespacing)
+// and the hash of the token, API version and URL.
+type answerKey struct {
+	tok [sha256.Size]byte
+	sum string
 }
 
 // cacheEntry is one answer, its body in memory. It is never changed once made.
@@ -59,22 +92,32 @@ type cacheEntry struct {
 }
 
 func newCache(next http.RoundTripper, o ResilienceOptions) *cache {
-	c := &cache{next: next, o: o, ttl: o.CacheTTL}
+	mem := newMemAnswers(o)
+	return newCacheWith(next, o, mem, mem)
+}
+
+func newCacheWith(next http.RoundTripper, o ResilienceOptions, mem *memAnswers, store answerStore) *cache {
+	c := &cache{next: next, o: o, ttl: o.CacheTTL, mem: mem, store: store}
 	if c.ttl == nil {
 		c.ttl = func(u *url.URL) time.Duration { return DefaultCacheTTL(u, o.Now()) }
 	}
-	c.entries, _ = simplelru.NewLRU(o.CacheSize, func(_ string, e *cacheEntry) { c.bytes -= e.size })
 	return c
 }
 
 // cacheKey is SHA-256 of the Authorization header, the API version and the
 // URL: answers for one token are never served to another.
-func cacheKey(req *http.Request) string {
+func cacheKey(req *http.Request) answerKey {
 	h := sha256.New()
 	_, _ = io.WriteString(h, req.Header.Get("Authorization"))
 	_, _ = io.WriteString(h, "\x00"+req.Header.Get("LD-API-Version")+"\x00")
 	_, _ = io.WriteString(h, req.URL.String())
-	return string(h.Sum(nil))
+	return answerKey{tok: tokenHash(req), sum: string(h.Sum(nil))}
+}
+
+// fetched is an answer with how this caller got it ("miss", "shared", "hit").
+type fetched struct {
+	e     *cacheEntry
+	state string
 }
 
 // RoundTrip serves a GET from the cache when fresh; otherwise it joins an
@@ -83,17 +126,17 @@ func (c *cache) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.Method != http.MethodGet || req.Header.Get("Range") != "" || (req.Body != nil && req.Body != http.NoBody) {
 		return c.next.RoundTrip(req)
 	}
+	ctx := req.Context()
 	key := cacheKey(req)
-	if e := c.get(key); e != nil {
+	if e := c.store.get(ctx, key); e != nil {
 		c.o.emit(Event{Kind: EventCacheHit, Path: req.URL.Path, Status: e.statusCode, Remaining: -1})
 		return e.response(req, "hit"), nil
 	}
 	c.o.emit(Event{Kind: EventCacheMiss, Path: req.URL.Path, Remaining: -1})
 
-	ctx := req.Context()
 	for range maxFlightRetries {
 		led := false
-		ch := c.group.DoChan(key, func() (any, error) {
+		ch := c.group.DoChan(key.sum, func() (any, error) {
 			led = true
 			return c.fetch(req, key)
 		})
@@ -113,14 +156,14 @@ func (c *cache) RoundTrip(req *http.Request) (*http.Response, error) {
 			if res.Err != nil {
 				return nil, res.Err
 			}
-			state := "shared"
-			if led {
-				state = "miss"
+			f := res.Val.(fetched)
+			if !led && f.state == "miss" {
+				f.state = "shared"
 			}
-			return res.Val.(*cacheEntry).response(req, state), nil
+			return f.e.response(req, f.state), nil
 		}
 	}
-	e, err := c.fetch(req, key)
+	f, err := c.fetch(req, key)
 	var gone *leaderGone
 	if errors.As(err, &gone) {
 		err = gone.err
@@ -128,7 +171,7 @@ func (c *cache) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	return e.response(req, "miss"), nil
+	return f.e.response(req, f.state), nil
 }
 
 // leaderGone is a flight that failed because its leader's context ended.
@@ -137,10 +180,38 @@ type leaderGone struct{ err error }
 func (e *leaderGone) Error() string { return e.err.Error() }
 func (e *leaderGone) Unwrap() error { return e.err }
 
-// fetch sends req upstream, reads the whole answer and caches it if it is a 200.
-func (c *cache) fetch(req *http.Request, key string) (*cacheEntry, error) {
+// fetch gets the answer of this process's flight: from the replica that
+// leads it when another does (a shared store), else from upstream.
+func (c *cache) fetch(req *http.Request, key answerKey) (fetched, error) {
+	ctx := req.Context()
+	for range maxFlightRetries {
+		f := c.store.lead(ctx, key)
+		switch {
+		case f.hit != nil:
+			return fetched{f.hit, "hit"}, nil
+		case f.leader:
+			e, err := c.fetchUpstream(req, f.finish)
+			return fetched{e, "miss"}, err
+		}
+		e, err := f.wait(ctx)
+		if err != nil {
+			return fetched{}, &leaderGone{err}
+		}
+		if e != nil {
+			return fetched{e, "shared"}, nil
+		}
+		// The replica that led went without an answer: lead again.
+	}
+	e, err := c.fetchUpstream(req, func(*cacheEntry) {})
+	return fetched{e, "miss"}, err
+}
+
+// fetchUpstream sends req upstream, reads the whole answer, marks it for
+// keeping if it is a 200, and hands it to finish (nil when none came).
+func (c *cache) fetchUpstream(req *http.Request, finish func(*cacheEntry)) (*cacheEntry, error) {
 	resp, err := c.next.RoundTrip(req)
 	if err != nil {
+		finish(nil)
 		if req.Context().Err() != nil {
 			return nil, &leaderGone{err}
 		}
@@ -149,6 +220,7 @@ func (c *cache) fetch(req *http.Request, key string) (*cacheEntry, error) {
 	body, err := io.ReadAll(io.LimitReader(resp.Body, c.o.MaxBody+1))
 	_ = resp.Body.Close()
 	if err != nil {
+		finish(nil)
 		if req.Context().Err() != nil {
 			return nil, &leaderGone{err}
 		}
@@ -167,9 +239,9 @@ func (c *cache) fetch(req *http.Request, key string) (*cacheEntry, error) {
 	if e.statusCode == http.StatusOK && !e.tooLarge && (!jsonContent(e.header) || json.Valid(body)) {
 		if ttl := c.ttl(req.URL); ttl > 0 {
 			e.expires = c.o.Now().Add(ttl)
-			c.put(key, e)
 		}
 	}
+	finish(e)
 	return e, nil
 }
 
@@ -179,40 +251,117 @@ func jsonContent(h http.Header) bool {
 	return strings.Contains(ct, "json")
 }
 
-func (c *cache) get(key string) *cacheEntry {
-	now := c.o.Now()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.entries.Get(key)
+// memAnswers keeps answers in this process, in an LRU bounded in count and bytes.
+type memAnswers struct {
+	o       ResilienceOptions
+	mu      sync.Mutex
+	entries *simplelru.LRU[string, *cacheEntry]
+	bytes   int64
+}
+
+func newMemAnswers(o ResilienceOptions) *memAnswers {
+	m := &memAnswers{o: o}
+	m.entries, _ = simplelru.NewLRU(o.CacheSize, func(_ string, e *cacheEntry) { m.bytes -= e.size })
+	return m
+}
+
+// answerStore of this process: every caller leads (singleflight has
+// collapsed the identical ones already).
+
+func (m *memAnswers) get(_ context.Context, k answerKey) *cacheEntry { return m.lookup(k.sum) }
+
+func (m *memAnswers) lead(_ context.Context, k answerKey) flight {
+	return flight{leader: true, finish: func(e *cacheEntry) { m.keep(k, e) }}
+}
+
+// keep puts e under k when it is to be kept.
+func (m *memAnswers) keep(k answerKey, e *cacheEntry) {
+	if e != nil && !e.expires.IsZero() {
+		m.put(k.sum, e)
+	}
+}
+
+func (m *memAnswers) lookup(key string) *cacheEntry {
+	now := m.o.Now()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e, ok := m.entries.Get(key)
 	if !ok {
 		return nil
 	}
 	if !now.Before(e.expires) {
-		c.entries.Remove(key)
+		m.entries.Remove(key)
 		return nil
 	}
 	return e
 }
 
-func (c *cache) put(key string, e *cacheEntry) {
-	e.size = int64(len(e.body) + len(key) + 256)
+func (m *memAnswers) put(key string, e *cacheEntry) {
+	size := int64(len(e.body) + len(key) + 256)
 	for k, vs := range e.header {
-		e.size += int64(len(k))
+		size += int64(len(k))
 		for _, v := range vs {
-			e.size += int64(len(v))
+			size += int64(len(v))
 		}
 	}
-	if e.size > c.o.CacheBytes {
+	if size > m.o.CacheBytes {
 		return
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.entries.Remove(key) // so the byte count drops the entry it replaces
-	c.entries.Add(key, e)
-	c.bytes += e.size
-	for c.bytes > c.o.CacheBytes {
-		c.entries.RemoveOldest()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e.size = size
+	m.entries.Remove(key) // so the byte count drops the entry it replaces
+	m.entries.Add(key, e)
+	m.bytes += e.size
+	for m.bytes > m.o.CacheBytes {
+		m.entries.RemoveOldest()
 	}
+}
+
+// An answer kept outside this process (Redis) is a version byte, the length
+// of a JSON head, the head (status, headers, expiry), the body.
+const entryVersion = 1
+
+type entryHead struct {
+	Status  string      `json:"s"`
+	Code    int         `json:"c"`
+	Header  http.Header `json:"h"`
+	Expires int64       `json:"x,omitempty"` // Unix ms; 0: not to be kept
+}
+
+func encodeEntry(e *cacheEntry) []byte {
+	head := entryHead{Status: e.status, Code: e.statusCode, Header: e.header}
+	if !e.expires.IsZero() {
+		head.Expires = e.expires.UnixMilli()
+	}
+	h, _ := json.Marshal(head)
+	b := make([]byte, 0, 1+binary.MaxVarintLen64+len(h)+len(e.body))
+	b = append(b, entryVersion)
+	b = binary.AppendUvarint(b, uint64(len(h)))
+	b = append(b, h...)
+	return append(b, e.body...)
+}
+
+func decodeEntry(b []byte) (*cacheEntry, error) {
+	if len(b) < 2 || b[0] != entryVersion {
+		return nil, errors.New("redis: not an answer of this version")
+	}
+	n, k := binary.Uvarint(b[1:])
+	if k <= 0 || n > uint64(len(b)-1-k) {
+		return nil, errors.New("redis: a cut answer")
+	}
+	var head entryHead
+	if err := json.Unmarshal(b[1+k:1+k+int(n)], &head); err != nil {
+		return nil, fmt.Errorf("redis: an answer's head: %w", err)
+	}
+	e := &cacheEntry{status: head.Status, statusCode: head.Code, header: head.Header, body: bytes.Clone(b[1+k+int(n):])}
+	if e.header == nil {
+		e.header = http.Header{}
+	}
+	if head.Expires != 0 {
+		e.expires = time.UnixMilli(head.Expires)
+	}
+	return e, nil
 }
 
 // errBodyTooLarge is what reading a shared or cached body past MaxBody gives.

@@ -325,22 +325,22 @@ func TestCacheByteAccounting(t *testing.T) {
 	c := newCache(nil, o)
 	sum := func() int64 {
 		var n int64
-		for _, e := range c.entries.Values() {
+		for _, e := range c.mem.entries.Values() {
 			n += e.size
 		}
 		return n
 	}
 	for i, n := range []int{100, 2000, 50, 2000, 10, 3000, 100} {
-		c.put(strconv.Itoa(i%4), &cacheEntry{body: make([]byte, n), header: http.Header{"A": {"b"}}, expires: clock.now().Add(time.Minute)})
-		assert.Equal(t, sum(), c.bytes, "after put %d", i)
-		assert.LessOrEqual(t, c.bytes, o.CacheBytes)
-		assert.LessOrEqual(t, c.entries.Len(), 3)
+		c.mem.put(strconv.Itoa(i%4), &cacheEntry{body: make([]byte, n), header: http.Header{"A": {"b"}}, expires: clock.now().Add(time.Minute)})
+		assert.Equal(t, sum(), c.mem.bytes, "after put %d", i)
+		assert.LessOrEqual(t, c.mem.bytes, o.CacheBytes)
+		assert.LessOrEqual(t, c.mem.entries.Len(), 3)
 	}
 	clock.add(2 * time.Minute)
-	for _, k := range c.entries.Keys() {
-		assert.Nil(t, c.get(k))
+	for _, k := range c.mem.entries.Keys() {
+		assert.Nil(t, c.mem.lookup(k))
 	}
-	assert.Zero(t, c.bytes)
+	assert.Zero(t, c.mem.bytes)
 }
 
 func TestCacheMaxBody(t *testing.T) {

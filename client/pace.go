@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"net/http"
 	"sync"
 	"time"
@@ -21,54 +22,157 @@ const (
 	resetTolerance = 5 * time.Millisecond
 	// maxPaceTokens bounds the number of tokens whose limits are remembered.
 	maxPaceTokens = 1024
+	// pacePoll is how often a window kept elsewhere (Redis), which cannot
+	// signal a change, is looked at again while a request waits for an answer.
+	pacePoll = 10 * time.Millisecond
 )
 
 // pacer holds requests back when the last answers for the same token left no
 // room in the rate-limit window, so that LaunchDarkly need not answer 429.
 // It is the innermost layer: every upstream attempt passes through it.
 type pacer struct {
-	next http.RoundTripper
-	o    ResilienceOptions
+	next    http.RoundTripper
+	o       ResilienceOptions
+	windows windowStore
+}
 
-	mu      sync.Mutex
-	buckets *simplelru.LRU[[sha256.Size]byte, *bucket]
+// windowStore keeps the rate-limit window of each token: in this process
+// (memWindows), or in Redis, shared by the replicas.
+type windowStore interface {
+	window(tok [sha256.Size]byte) window
+}
+
+// window is what is known of one token's rate-limit window.
+type window interface {
+	// take looks at the window once. When there is room, or force is set, it
+	// counts the request as sent and returns a grant that is ok, whose
+	// release must be called with the answer. Otherwise the grant says how
+	// long until the window resets (wait > 0), or that the request waits
+	// for the next answer (wait == 0): changed is closed when one comes
+	// (nil: the window cannot tell; look again shortly).
+	take(ctx context.Context, force bool) (grant, error)
+}
+
+// grant is the outcome of window.take.
+type grant struct {
+	ok        bool
+	wait      time.Duration
+	remaining int // requests left as the window saw them
+	changed   <-chan struct{}
+	release   func(resp *http.Response) // set when ok; resp may be nil
 }
 
 func newPacer(next http.RoundTripper, o ResilienceOptions) *pacer {
-	l, _ := simplelru.NewLRU[[sha256.Size]byte, *bucket](maxPaceTokens, nil)
-	return &pacer{next: next, o: o, buckets: l}
-}
-
-func (p *pacer) bucket(req *http.Request) *bucket {
-	k := tokenHash(req)
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	b, ok := p.buckets.Get(k)
-	if !ok {
-		b = &bucket{changed: make(chan struct{})}
-		p.buckets.Add(k, b)
-	}
-	return b
+	return &pacer{next: next, o: o, windows: newMemWindows()}
 }
 
 // RoundTrip waits for room in the token's window (never past the request's
 // deadline: then it sends anyway and lets LaunchDarkly answer), sends req and
 // learns from the answer's rate-limit headers.
 func (p *pacer) RoundTrip(req *http.Request) (*http.Response, error) {
-	b := p.bucket(req)
-	waited, remaining, err := b.acquire(req.Context())
+	w := p.windows.window(tokenHash(req))
+	waited, g, err := acquire(req.Context(), w)
 	if waited > 0 {
-		p.o.emit(Event{Kind: EventPace, Path: req.URL.Path, Wait: waited, Remaining: remaining})
+		p.o.emit(Event{Kind: EventPace, Path: req.URL.Path, Wait: waited, Remaining: g.remaining})
 	}
 	if err != nil {
 		return nil, err
 	}
 	resp, err := p.next.RoundTrip(req)
-	b.release(resp)
+	g.release(resp)
 	return resp, err
 }
 
-// bucket is what is known of one token's rate-limit window.
+// acquire waits for room in w and counts the request as in flight. It
+// reports how long it waited and the grant, whose release takes the answer.
+func acquire(ctx context.Context, w window) (time.Duration, grant, error) {
+	var start time.Time      // set once the request is held
+	var askedSince time.Time // polled windows: since when the request waits for an answer
+	force := false
+	for {
+		g, err := w.take(ctx, force)
+		if err == nil && !g.ok && force {
+			err = errNotGranted
+		}
+		if err != nil || g.ok {
+			if start.IsZero() {
+				return 0, g, err
+			}
+			return time.Since(start), g, err
+		}
+		now := time.Now()
+		patience := g.wait
+		if patience <= 0 {
+			patience = probePatience
+			if g.changed == nil {
+				if askedSince.IsZero() {
+					askedSince = now
+				}
+				patience -= now.Sub(askedSince)
+			}
+		} else {
+			askedSince = time.Time{}
+		}
+		if dl, has := ctx.Deadline(); has && time.Until(dl) < patience+attemptFloor {
+			if g.wait > 0 {
+				force = true // the window resets too late: let LaunchDarkly answer
+				continue
+			}
+			if patience = time.Until(dl) - attemptFloor; patience <= 0 {
+				force = true
+				continue
+			}
+		}
+		if patience <= 0 {
+			force = true // the probe takes too long: go anyway
+			continue
+		}
+		if start.IsZero() {
+			start = now
+		}
+		changed, look := g.changed, patience
+		if changed == nil && g.wait <= 0 {
+			look = min(patience, pacePoll) // nothing will signal: look again shortly
+		}
+		t := time.NewTimer(look)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return time.Since(start), g, ctx.Err()
+		case <-changed:
+			t.Stop()
+		case <-t.C:
+			force = look == patience && g.wait <= 0 // the probe takes too long: go anyway
+		}
+	}
+}
+
+// errNotGranted: a forced take must always be granted.
+var errNotGranted = errors.New("client: a forced take of the rate-limit window was refused")
+
+// memWindows keeps the windows of the tokens in this process.
+type memWindows struct {
+	mu      sync.Mutex
+	buckets *simplelru.LRU[[sha256.Size]byte, *bucket]
+}
+
+func newMemWindows() *memWindows {
+	l, _ := simplelru.NewLRU[[sha256.Size]byte, *bucket](maxPaceTokens, nil)
+	return &memWindows{buckets: l}
+}
+
+func (m *memWindows) window(k [sha256.Size]byte) window {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	b, ok := m.buckets.Get(k)
+	if !ok {
+		b = &bucket{changed: make(chan struct{})}
+		m.buckets.Add(k, b)
+	}
+	return b
+}
+
+// bucket is what is known of one token's rate-limit window, in this process.
 //
 // Until an answer shows whether the token is limited, one request at a time
 // goes (a probe). An answer without limit headers opens the bucket: nothing is
@@ -77,6 +181,9 @@ func (p *pacer) RoundTrip(req *http.Request) (*http.Response, error) {
 // limit, the largest window size seen. Every answer corrects remaining by what
 // LaunchDarkly says, less the requests still in flight (which it may not have
 // counted yet), so the estimate errs on the side of waiting.
+//
+// The same rules, kept in Redis for replicas to share, are redisPaceTake and
+// redisPaceLearn (redis.go).
 type bucket struct {
 	mu        sync.Mutex
 	limited   bool          // an answer carried rate-limit headers
@@ -91,74 +198,74 @@ type bucket struct {
 // acquire waits for room in the window and counts the request as in flight.
 // It reports how long it waited and the remaining count it saw last.
 func (b *bucket) acquire(ctx context.Context) (waited time.Duration, remaining int, err error) {
-	var start time.Time // set once the request is held
-	force := false
-	for {
-		b.mu.Lock()
-		now := time.Now()
-		var wait time.Duration // > 0: until the window resets; 0: for the next answer
-		ok := force || b.open
-		switch {
-		case ok:
-		case !b.limited:
-			ok = b.inflight == 0
-		default:
-			if !b.reset.IsZero() && !now.Before(b.reset.Add(paceSlack)) {
-				b.remaining, b.reset = b.limit, time.Time{}
-			}
-			switch {
-			case b.remaining > 0:
-				ok = true
-			case b.reset.IsZero():
-				ok = b.inflight == 0 // nothing will tell us more: probe
-			default:
-				wait = b.reset.Add(paceSlack).Sub(now)
-			}
-		}
-		remaining = b.remaining
-		patience := wait
-		if patience <= 0 {
-			patience = probePatience
-		}
-		if dl, has := ctx.Deadline(); !ok && has && time.Until(dl) < patience+attemptFloor {
-			if wait > 0 {
-				ok = true // the window resets too late: let LaunchDarkly answer
-			} else if patience = time.Until(dl) - attemptFloor; patience <= 0 {
-				ok = true
-			}
-		}
-		if ok {
-			if b.limited {
-				b.remaining--
-			}
-			b.inflight++
-			b.mu.Unlock()
-			if start.IsZero() {
-				return 0, remaining, nil
-			}
-			return time.Since(start), remaining, nil
-		}
-		changed := b.changed
-		b.mu.Unlock()
+	waited, g, err := acquire(ctx, b)
+	return waited, g.remaining, err
+}
 
-		if start.IsZero() {
-			start = now
+func (b *bucket) take(_ context.Context, force bool) (grant, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	now := time.Now()
+	var g grant
+	ok := force || b.open
+	switch {
+	case ok:
+	case !b.limited:
+		ok = b.inflight == 0
+	default:
+		if !b.reset.IsZero() && !now.Before(b.reset.Add(paceSlack)) {
+			b.remaining, b.reset = b.limit, time.Time{}
 		}
-		t := time.NewTimer(patience)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return time.Since(start), remaining, ctx.Err()
-		case <-changed:
-			t.Stop()
-		case <-t.C:
-			force = wait <= 0 // the probe takes too long: go anyway
+		switch {
+		case b.remaining > 0:
+			ok = true
+		case b.reset.IsZero():
+			ok = b.inflight == 0 // nothing will tell us more: probe
+		default:
+			g.wait = b.reset.Add(paceSlack).Sub(now)
 		}
 	}
+	g.remaining = b.remaining
+	if !ok {
+		g.changed = b.changed
+		return g, nil
+	}
+	if b.limited {
+		b.remaining--
+	}
+	b.inflight++
+	g.ok, g.release = true, b.release
+	return g, nil
+}
+
+// observation is what an answer tells of the window.
+type observation struct {
+	answered  bool      // false: the attempt got no answer
+	remaining int       // -1 when not said
+	reset     time.Time // zero when not said
+	status    int
+}
+
+// observe reads the window's state from an answer (resp may be nil).
+func observe(resp *http.Response, now time.Time) observation {
+	if resp == nil {
+		return observation{remaining: -1}
+	}
+	l := parseLimits(resp.Header)
+	o := observation{answered: true, remaining: l.Remaining(), reset: l.Reset, status: resp.StatusCode}
+	if resp.StatusCode == http.StatusTooManyRequests {
+		o.remaining = 0
+		if o.reset.IsZero() && l.RetryAfter > 0 {
+			o.reset = now.Add(l.RetryAfter)
+		}
+	}
+	return o
 }
 
 // release counts the request as answered and learns from resp's headers (resp may be nil).
 func (b *bucket) release(resp *http.Response) {
+	now := time.Now()
+	ob := observe(resp, now)
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.inflight--
@@ -166,22 +273,14 @@ func (b *bucket) release(resp *http.Response) {
 		close(b.changed)
 		b.changed = make(chan struct{})
 	}()
-	if resp == nil {
+	if !ob.answered {
 		return
 	}
-	now := time.Now()
-	l := parseLimits(resp.Header)
-	rem, reset := l.Remaining(), l.Reset
-	if resp.StatusCode == http.StatusTooManyRequests {
-		rem = 0
-		if reset.IsZero() && l.RetryAfter > 0 {
-			reset = now.Add(l.RetryAfter)
-		}
-	}
+	rem, reset := ob.remaining, ob.reset
 	if rem < 0 && reset.IsZero() {
 		// No limit headers: the route is not limited (unless this is an error
 		// page from something in between). A window still running is kept.
-		if resp.StatusCode < 500 && (!b.limited || b.reset.IsZero() || !now.Before(b.reset)) {
+		if ob.status < 500 && (!b.limited || b.reset.IsZero() || !now.Before(b.reset)) {
 			b.open, b.limited = true, false
 		}
 		return

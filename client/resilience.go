@@ -35,6 +35,11 @@ type ResilienceOptions struct {
 	// NoCache turns the cache off, and with it the collapsing of identical
 	// concurrent requests: every call goes upstream.
 	NoCache bool
+	// Shared, when set, keeps the answers, the flights of identical requests
+	// and the rate-limit windows in Redis, shared by every replica that
+	// names the same Redis; this process's memory stays in front of it and
+	// answers alone whenever Redis fails. Nil: this process only.
+	Shared *RedisStore
 
 	// Now is the clock of the cache (expiry and the TTL policy); default time.Now.
 	// Waits for retries and pacing always use the real clock, since they
@@ -110,10 +115,16 @@ func NewTransport(base http.RoundTripper, o ResilienceOptions) http.RoundTripper
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	var rt http.RoundTripper = newPacer(base, o)
+	mem, memW := newMemAnswers(o), newMemWindows()
+	var answers answerStore = mem
+	var windows windowStore = memW
+	if o.Shared != nil {
+		answers, windows = o.Shared.answers(mem), o.Shared.windows(memW)
+	}
+	var rt http.RoundTripper = &pacer{next: base, o: o, windows: windows}
 	rt = &retrier{next: rt, o: o}
 	if !o.NoCache {
-		rt = newCache(rt, o)
+		rt = newCacheWith(rt, o, mem, answers)
 	}
 	return rt
 }
@@ -137,6 +148,14 @@ const (
 	// EventCacheMiss: the answer was not in the cache; the request goes
 	// upstream or joins an identical request already in flight.
 	EventCacheMiss
+	// EventSharedDown: Redis (ResilienceOptions.Shared) failed (Err says
+	// how); until it is back, this process's layers answer alone. Once per outage.
+	EventSharedDown
+	// EventSharedUp: Redis answers again (or for the first time); sharing resumes.
+	EventSharedUp
+	// EventSharedFallback: one operation was done by this process's layers
+	// alone because Redis was down or failed.
+	EventSharedFallback
 )
 
 func (k EventKind) String() string {
@@ -153,6 +172,12 @@ func (k EventKind) String() string {
 		return "cache_hit"
 	case EventCacheMiss:
 		return "cache_miss"
+	case EventSharedDown:
+		return "redis_down"
+	case EventSharedUp:
+		return "redis_up"
+	case EventSharedFallback:
+		return "redis_fallback"
 	}
 	return "unknown"
 }

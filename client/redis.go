@@ -1,0 +1,579 @@
+package client
+
+// The Redis home of the resilience layers' state, shared by every replica
+// that names the same Redis: answers (the cache), flights of identical
+// requests (one replica leads, the others wait for its answer) and rate-limit
+// windows (pacing). These are adapters of answerStore and windowStore; the
+// rules stay those of cache.go and pace.go, the window's as two small Lua
+// scripts that mirror bucket.take and bucket.release. This process's memory
+// stays in front: whenever Redis is down, slow or fails, the local layers
+// answer alone, and Redis is used again once it answers.
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/redis/go-redis/v9/maintnotifications"
+)
+
+// Defaults of RedisOptions.
+const (
+	DefaultRedisTimeout       = 250 * time.Millisecond
+	DefaultRedisMaxEntryBytes = 1 << 20
+)
+
+const (
+	// redisPrefix namespaces every key. Keys carry hashes, never a token or a URL.
+	redisPrefix = "ld-usage-mcp:v1:"
+	// flightLease is how long a flight's lock outlives its leader's last
+	// sign of life; the leader renews it every third of it.
+	flightLease = 3 * time.Second
+	// flightResultTTL is how long a flight's answer waits for its followers.
+	flightResultTTL = 10 * time.Second
+	// flightPollMin and flightPollMax bound the followers' polling interval.
+	flightPollMin = 2 * time.Millisecond
+	flightPollMax = 50 * time.Millisecond
+	// redisRetryEvery is how often a Redis that is down is tried again.
+	redisRetryEvery = time.Second
+	// windowKeyTTL is how long a token's window outlives its last use.
+	windowKeyTTL = time.Hour
+)
+
+// RedisOptions configure NewRedisStore.
+type RedisOptions struct {
+	// URL is redis://[user[:password]@]host[:port][/db] or rediss://… (TLS).
+	URL string
+	// Password is used when the URL carries none (e.g. from the environment).
+	Password string
+	// Timeout bounds one Redis operation (default DefaultRedisTimeout): past
+	// it, this process's layers answer alone.
+	Timeout time.Duration
+	// MaxEntryBytes bounds an answer kept in Redis (default DefaultRedisMaxEntryBytes).
+	MaxEntryBytes int
+	// OnEvent, when set, is told when Redis goes down or comes back
+	// (EventSharedDown, EventSharedUp) and of every fallback (EventSharedFallback).
+	OnEvent func(Event)
+}
+
+// RedisStore is the state of the resilience layers kept in Redis, for
+// ResilienceOptions.Shared. It is safe for concurrent use.
+type RedisStore struct {
+	rdb  *redis.Client
+	o    RedisOptions
+	addr string
+
+	down    atomic.Bool
+	everUp  atomic.Bool
+	closing chan struct{} // closed by Close: the prober stops
+	once    sync.Once
+	prober  sync.WaitGroup
+}
+
+// quietRedis keeps go-redis's own log lines (one per failed dial) off
+// stderr: the store reports an outage once, through OnEvent.
+type quietRedis struct{}
+
+func (quietRedis) Printf(context.Context, string, ...any) {}
+
+var quietOnce sync.Once
+
+// ParseRedisURL reads a redis:// or rediss:// URL. Its errors never repeat
+// the URL, which may hold a password.
+func ParseRedisURL(raw, password string) (*redis.Options, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return nil, errors.New("redis: not a URL like redis://host:6379/0 or rediss://:password@host:6380")
+	}
+	if u.Scheme != "redis" && u.Scheme != "rediss" {
+		return nil, errors.New("redis: the URL's scheme must be redis or rediss")
+	}
+	o, err := redis.ParseURL(raw)
+	if err != nil {
+		return nil, errors.New("redis: bad URL: give redis://[user[:password]@]host[:port][/db]")
+	}
+	if o.Password == "" {
+		o.Password = password
+	}
+	return o, nil
+}
+
+// NewRedisStore prepares a store in the Redis at o.URL. It connects lazily:
+// a Redis that is not there yet makes no error here (see Ping).
+func NewRedisStore(o RedisOptions) (*RedisStore, error) {
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultRedisTimeout
+	}
+	if o.MaxEntryBytes <= 0 {
+		o.MaxEntryBytes = DefaultRedisMaxEntryBytes
+	}
+	ro, err := ParseRedisURL(o.URL, o.Password)
+	if err != nil {
+		return nil, err
+	}
+	o.URL, o.Password = "", "" // kept in ro only
+	quietOnce.Do(func() { redis.SetLogger(quietRedis{}) })
+	ro.DialTimeout, ro.ReadTimeout, ro.WriteTimeout, ro.PoolTimeout = o.Timeout, o.Timeout, o.Timeout, o.Timeout
+	ro.ContextTimeoutEnabled = true
+	ro.MaxRetries = -1   // a failure falls back at once; Redis is tried again later
+	ro.DialerRetries = 1 // one dial per attempt
+	ro.PoolSize = 64
+	ro.DisableIdentity = true
+	ro.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
+	return &RedisStore{rdb: redis.NewClient(ro), o: o, addr: ro.Addr, closing: make(chan struct{})}, nil
+}
+
+// Addr is the address of the Redis (host:port), without credentials.
+func (s *RedisStore) Addr() string { return s.addr }
+
+// Ping checks that Redis answers, and marks it up or down accordingly.
+func (s *RedisStore) Ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, s.o.Timeout)
+	defer cancel()
+	err := s.rdb.Ping(ctx).Err()
+	if err != nil {
+		s.failed(context.Background(), err)
+		return err
+	}
+	s.recovered()
+	return nil
+}
+
+// Close stops the prober and closes the connections; the layers then answer alone.
+func (s *RedisStore) Close() error {
+	s.once.Do(func() { close(s.closing) })
+	s.down.Store(true)
+	s.prober.Wait()
+	return s.rdb.Close()
+}
+
+func (s *RedisStore) closed() bool {
+	select {
+	case <-s.closing:
+		return true
+	default:
+		return false
+	}
+}
+
+func (s *RedisStore) emit(e Event) {
+	if s.o.OnEvent != nil {
+		s.o.OnEvent(e)
+	}
+}
+
+// usable reports whether to use Redis now; while it is down, it counts a fallback.
+func (s *RedisStore) usable() bool {
+	if !s.down.Load() {
+		return true
+	}
+	s.emit(Event{Kind: EventSharedFallback, Remaining: -1})
+	return false
+}
+
+// failed notes that an operation failed: unless the caller's own context
+// ended (not Redis's doing), Redis is down until the prober finds it back.
+// It reports whether the operation is to be done locally.
+func (s *RedisStore) failed(ctx context.Context, err error) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	if s.closed() {
+		return true
+	}
+	if s.down.CompareAndSwap(false, true) {
+		s.emit(Event{Kind: EventSharedDown, Err: err, Remaining: -1})
+		s.prober.Go(s.probe)
+	}
+	s.emit(Event{Kind: EventSharedFallback, Err: err, Remaining: -1})
+	return true
+}
+
+// probe pings Redis every redisRetryEvery until it answers or the store is closed.
+func (s *RedisStore) probe() {
+	t := time.NewTicker(redisRetryEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.closing:
+			return
+		case <-t.C:
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), s.o.Timeout)
+		err := s.rdb.Ping(ctx).Err()
+		cancel()
+		if err == nil && !s.closed() {
+			s.recovered()
+			return
+		}
+	}
+}
+
+func (s *RedisStore) recovered() {
+	if s.down.CompareAndSwap(true, false) || s.everUp.CompareAndSwap(false, true) {
+		s.everUp.Store(true)
+		s.emit(Event{Kind: EventSharedUp, Remaining: -1})
+	}
+}
+
+// op bounds one Redis operation by the timeout and the caller's context.
+func (s *RedisStore) op(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, s.o.Timeout)
+}
+
+// detached is a context for work that must be done even when the caller's
+// context has ended (ending a flight, learning from an answer).
+func (s *RedisStore) detached() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), s.o.Timeout)
+}
+
+func flightID() string { return strconv.FormatUint(rand.Uint64(), 36) }
+
+// Keys. The hash tag ({…}) keeps the keys of one script in one cluster slot.
+
+func answerTag(k answerKey) string {
+	return redisPrefix + "{" + hex.EncodeToString(k.tok[:16]) + "." + hex.EncodeToString([]byte(k.sum)) + "}"
+}
+
+func windowTag(tok [sha256.Size]byte) string {
+	return redisPrefix + "{" + hex.EncodeToString(tok[:16]) + "}"
+}
+
+// answers returns the answerStore of this store, with mem in front.
+func (s *RedisStore) answers(mem *memAnswers) answerStore { return &redisAnswers{s: s, mem: mem} }
+
+// windows returns the windowStore of this store, with mem for the fallback.
+func (s *RedisStore) windows(mem *memWindows) windowStore { return &redisWindows{s: s, mem: mem} }
+
+type redisAnswers struct {
+	s   *RedisStore
+	mem *memAnswers
+}
+
+func (a *redisAnswers) get(ctx context.Context, k answerKey) *cacheEntry {
+	if e := a.mem.lookup(k.sum); e != nil {
+		return e
+	}
+	if !a.s.usable() {
+		return nil
+	}
+	octx, cancel := a.s.op(ctx)
+	defer cancel()
+	b, err := a.s.rdb.Get(octx, answerTag(k)+":answer").Bytes()
+	if err != nil {
+		if !errors.Is(err, redis.Nil) {
+			a.s.failed(ctx, err)
+		}
+		return nil
+	}
+	return a.fromRedis(k, b)
+}
+
+// fromRedis decodes an answer kept in Redis and keeps it in memory too.
+func (a *redisAnswers) fromRedis(k answerKey, b []byte) *cacheEntry {
+	e, err := decodeEntry(b)
+	if err != nil || !a.mem.o.Now().Before(e.expires) {
+		return nil
+	}
+	a.mem.put(k.sum, e)
+	return e
+}
+
+// redisLead: a kept answer (0, answer), leadership (1), or the id of the
+// flight led elsewhere (2, id). KEYS: lock, answer; ARGV: id, lease (ms).
+var redisLead = redis.NewScript(`
+local a = redis.call('GET', KEYS[2])
+if a then return {0, a} end
+local cur = redis.call('GET', KEYS[1])
+if cur then return {2, cur} end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return {1}
+`)
+
+// redisFinish keeps the answer (for its TTL, when > 0), hands it to the
+// flight's followers (result), and ends the flight if it is still this
+// leader's. KEYS: lock, answer, result; ARGV: id, value, answer TTL, result TTL (ms).
+var redisFinish = redis.NewScript(`
+if ARGV[2] ~= '' then
+  if tonumber(ARGV[3]) > 0 then redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3]) end
+  if tonumber(ARGV[4]) > 0 then redis.call('SET', KEYS[3], ARGV[2], 'PX', ARGV[4]) end
+end
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 1
+`)
+
+// redisRenew extends the flight's lock while it is this leader's. KEYS: lock; ARGV: id, lease (ms).
+var redisRenew = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+`)
+
+func (a *redisAnswers) lead(ctx context.Context, k answerKey) flight {
+	if !a.s.usable() {
+		return a.mem.lead(ctx, k)
+	}
+	tag, id := answerTag(k), flightID()
+	octx, cancel := a.s.op(ctx)
+	res, err := redisLead.Run(octx, a.s.rdb, []string{tag + ":lock", tag + ":answer"}, id, flightLease.Milliseconds()).Slice()
+	cancel()
+	if err != nil || len(res) == 0 {
+		if err == nil {
+			err = errors.New("redis: unexpected answer to the flight script")
+		}
+		a.s.failed(ctx, err)
+		return a.mem.lead(ctx, k)
+	}
+	switch res[0] {
+	case int64(0):
+		if s, ok := res[1].(string); ok {
+			if e := a.fromRedis(k, []byte(s)); e != nil {
+				return flight{hit: e}
+			}
+		}
+	case int64(2):
+		if leader, ok := res[1].(string); ok {
+			return flight{wait: func(ctx context.Context) (*cacheEntry, error) { return a.follow(ctx, tag, leader) }}
+		}
+		return a.mem.lead(ctx, k)
+	}
+	if res[0] != int64(1) {
+		return a.mem.lead(ctx, k) // a kept answer that would not decode: fetch it anew
+	}
+	stop := make(chan struct{})
+	var renewing sync.WaitGroup
+	renewing.Go(func() { a.renew(tag, id, stop) })
+	return flight{leader: true, finish: func(e *cacheEntry) {
+		close(stop)
+		renewing.Wait()
+		a.mem.keep(k, e)
+		a.finish(tag, id, e)
+	}}
+}
+
+// renew keeps the flight's lock while the leader works.
+func (a *redisAnswers) renew(tag, id string, stop <-chan struct{}) {
+	t := time.NewTicker(flightLease / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+			ctx, cancel := a.s.detached()
+			_ = redisRenew.Run(ctx, a.s.rdb, []string{tag + ":lock"}, id, flightLease.Milliseconds()).Err()
+			cancel()
+		}
+	}
+}
+
+// finish keeps e in Redis when it is to be kept, hands it to the followers
+// (errors too: they are shared within the flight, never beyond it) and ends
+// the flight.
+func (a *redisAnswers) finish(tag, id string, e *cacheEntry) {
+	var value []byte
+	var keepMs, resultMs int64
+	if e != nil && !e.tooLarge {
+		if b := encodeEntry(e); len(b) <= a.s.o.MaxEntryBytes {
+			value, resultMs = b, flightResultTTL.Milliseconds()
+			if !e.expires.IsZero() {
+				keepMs = max(time.Until(e.expires).Milliseconds(), 0)
+			}
+		}
+	}
+	ctx, cancel := a.s.detached()
+	defer cancel()
+	if err := redisFinish.Run(ctx, a.s.rdb, []string{tag + ":lock", tag + ":answer", tag + ":result:" + id},
+		id, value, keepMs, resultMs).Err(); err != nil {
+		a.s.failed(ctx, err)
+	}
+}
+
+// follow waits for the answer of the flight led elsewhere: nil when its
+// leader went without one (its lock gone or taken by another flight) or
+// Redis failed; an error only when ctx ends.
+func (a *redisAnswers) follow(ctx context.Context, tag, leader string) (*cacheEntry, error) {
+	delay := flightPollMin
+	for {
+		octx, cancel := a.s.op(ctx)
+		var result *redis.StringCmd
+		var lock *redis.StringCmd
+		_, err := a.s.rdb.Pipelined(octx, func(p redis.Pipeliner) error {
+			result = p.Get(octx, tag+":result:"+leader)
+			lock = p.Get(octx, tag+":lock")
+			return nil
+		})
+		cancel()
+		if err != nil && !errors.Is(err, redis.Nil) {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			a.s.failed(ctx, err)
+			return nil, nil
+		}
+		if b, err := result.Bytes(); err == nil {
+			if e, err := decodeEntry(b); err == nil {
+				return e, nil
+			}
+			return nil, nil
+		}
+		if cur, err := lock.Result(); err != nil || cur != leader {
+			return nil, nil // the leader went without an answer
+		}
+		t := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		case <-t.C:
+		}
+		delay = min(2*delay, flightPollMax)
+	}
+}
+
+// The rate-limit window of a token in Redis: a hash (limited, open, rem,
+// reset, limit: bucket's fields) and a sorted set of the requests in flight,
+// scored by when they are given up for lost (a replica that died mid-request
+// holds no slot for ever). redisPaceTake is bucket.take and redisPaceLearn
+// bucket.release, over every replica's requests and answers.
+//
+// KEYS: window, in flight. ARGV: now (ms), force (0/1), request id, lost at (ms), slack (ms), key TTL (ms).
+// Returns {ok (0/1), wait (ms), remaining seen}.
+var redisPaceTake = redis.NewScript(`
+local now = tonumber(ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+local inflight = redis.call('ZCARD', KEYS[2])
+local s = redis.call('HMGET', KEYS[1], 'limited', 'open', 'rem', 'reset', 'limit')
+local limited, open = s[1] == '1', s[2] == '1'
+local rem, reset, limit = tonumber(s[3]) or 0, tonumber(s[4]) or 0, tonumber(s[5]) or 0
+local slack = tonumber(ARGV[5])
+local ok = ARGV[2] == '1' or open
+local wait = 0
+if not ok then
+  if not limited then
+    ok = inflight == 0
+  else
+    if reset ~= 0 and now >= reset + slack then rem, reset = limit, 0 end
+    if rem > 0 then ok = true
+    elseif reset == 0 then ok = inflight == 0
+    else wait = reset + slack - now end
+  end
+end
+local seen = rem
+if ok then
+  if limited then rem = rem - 1 end
+  redis.call('ZADD', KEYS[2], ARGV[4], ARGV[3])
+end
+redis.call('HSET', KEYS[1], 'rem', rem, 'reset', reset)
+redis.call('PEXPIRE', KEYS[1], ARGV[6])
+redis.call('PEXPIRE', KEYS[2], ARGV[6])
+if ok then return {1, 0, seen} end
+return {0, wait, seen}
+`)
+
+// KEYS: window, in flight. ARGV: now (ms), request id, answered (0/1),
+// remaining (-1: not said), reset (ms, 0: not said), status, tolerance (ms), key TTL (ms).
+var redisPaceLearn = redis.NewScript(`
+local now = tonumber(ARGV[1])
+redis.call('ZREM', KEYS[2], ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+if ARGV[3] ~= '1' then return 0 end
+local inflight = redis.call('ZCARD', KEYS[2])
+local s = redis.call('HMGET', KEYS[1], 'limited', 'open', 'rem', 'reset', 'limit')
+local limited = s[1] == '1'
+local rem, reset, limit = tonumber(s[3]) or 0, tonumber(s[4]) or 0, tonumber(s[5]) or 0
+local r, rs, status = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+redis.call('PEXPIRE', KEYS[1], ARGV[8])
+if r < 0 and rs == 0 then
+  if status < 500 and (not limited or reset == 0 or now >= reset) then
+    redis.call('HSET', KEYS[1], 'open', 1, 'limited', 0)
+  end
+  return 0
+end
+if r >= 0 then limit = math.max(limit, r + 1) end
+if rs ~= 0 and rs <= now then
+  redis.call('HSET', KEYS[1], 'open', 0, 'limit', limit)
+  return 0
+end
+if not limited or reset == 0 or rs > reset + tonumber(ARGV[7]) then
+  if r >= 0 then rem = r - inflight elseif not limited then rem = 0 end
+  if rs ~= 0 then reset = rs end
+elseif r >= 0 then
+  rem = math.min(rem, r - inflight)
+end
+redis.call('HSET', KEYS[1], 'open', 0, 'limit', limit, 'rem', rem, 'reset', reset, 'limited', 1)
+return 0
+`)
+
+type redisWindows struct {
+	s   *RedisStore
+	mem *memWindows
+}
+
+func (w *redisWindows) window(tok [sha256.Size]byte) window {
+	return &redisWindow{w: w, tok: tok}
+}
+
+type redisWindow struct {
+	w   *redisWindows
+	tok [sha256.Size]byte
+}
+
+func (rw *redisWindow) take(ctx context.Context, force bool) (grant, error) {
+	s := rw.w.s
+	if !s.usable() {
+		return rw.w.mem.window(rw.tok).take(ctx, force)
+	}
+	tag, id, now := windowTag(rw.tok), flightID(), time.Now()
+	lost := now.Add(DefaultTimeout)
+	if dl, ok := ctx.Deadline(); ok {
+		lost = dl.Add(paceSlack)
+	}
+	keys := []string{tag + ":window", tag + ":inflight"}
+	octx, cancel := s.op(ctx)
+	res, err := redisPaceTake.Run(octx, s.rdb, keys, now.UnixMilli(), boolArg(force), id, lost.UnixMilli(),
+		paceSlack.Milliseconds(), windowKeyTTL.Milliseconds()).Int64Slice()
+	cancel()
+	if err != nil || len(res) != 3 {
+		if err == nil {
+			err = errors.New("redis: unexpected answer to the window script")
+		}
+		if s.failed(ctx, err) {
+			return rw.w.mem.window(rw.tok).take(ctx, force)
+		}
+		return grant{remaining: -1}, err
+	}
+	g := grant{ok: res[0] == 1, wait: time.Duration(res[1]) * time.Millisecond, remaining: int(res[2])}
+	if g.ok {
+		g.release = func(resp *http.Response) {
+			now := time.Now()
+			ob := observe(resp, now)
+			var reset int64
+			if !ob.reset.IsZero() {
+				reset = ob.reset.UnixMilli()
+			}
+			ctx, cancel := s.detached()
+			defer cancel()
+			if err := redisPaceLearn.Run(ctx, s.rdb, keys, now.UnixMilli(), id, boolArg(ob.answered), ob.remaining, reset,
+				ob.status, resetTolerance.Milliseconds(), windowKeyTTL.Milliseconds()).Err(); err != nil {
+				s.failed(ctx, err)
+			}
+		}
+	}
+	return g, nil
+}
+
+func boolArg(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
