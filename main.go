@@ -81,6 +81,7 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.allowedOrigins, "allowed-origins", "", "sse/http: comma-separated browser origins allowed besides loopback ones, e.g. https://chat.example.com (their hosts are allowed too); * allows any")
 	fs.StringVar(&o.allowedHosts, "allowed-hosts", "", "sse/http: comma-separated host names the Host header may carry besides loopback ones, e.g. mcp.example.com; * allows any")
 	fs.BoolVar(&o.HTTP.Metrics, "metrics", false, "sse/http: serve Prometheus metrics at /metrics")
+	fs.StringVar(&o.Redis, "redis", "", "redis:// or rediss:// `URL` of a Redis shared by replicas: answers, identical requests and rate-limit windows (default $LD_USAGE_MCP_REDIS_URL; password from the URL or $LD_USAGE_MCP_REDIS_PASSWORD)")
 	fs.Int64Var(&o.HTTP.MaxBody, "max-request-bytes", server.DefaultMaxBody, "sse/http: largest request body accepted (larger ones get 413)")
 	fs.Usage = func() { usage(fs, stderr) }
 	return fs
@@ -100,6 +101,10 @@ func (o *options) fromEnv(getenv func(string) string) error {
 	if o.HTTP.AuthToken == "" {
 		o.HTTP.AuthToken = getenv("LD_USAGE_MCP_AUTH_TOKEN")
 	}
+	if o.Redis == "" {
+		o.Redis = getenv("LD_USAGE_MCP_REDIS_URL")
+	}
+	o.RedisPassword = getenv("LD_USAGE_MCP_REDIS_PASSWORD")
 	o.HTTP.AllowedOrigins = server.SplitList(o.allowedOrigins)
 	o.HTTP.AllowedHosts = server.SplitList(o.allowedHosts)
 	o.Selection = tools.Selection{
@@ -206,6 +211,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintln(stderr, "ld-usage-mcp:", err)
 		return exitUsage
 	}
+	defer srv.Close()
 
 	if len(pos) > 0 {
 		switch pos[0] {

@@ -92,14 +92,14 @@ var quietOnce sync.Once
 func ParseRedisURL(raw, password string) (*redis.Options, error) {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
-		return nil, errors.New("redis: not a URL like redis://host:6379/0 or rediss://:password@host:6380")
+		return nil, errors.New("the Redis URL is not like redis://host:6379/0 or rediss://:password@host:6380")
 	}
 	if u.Scheme != "redis" && u.Scheme != "rediss" {
-		return nil, errors.New("redis: the URL's scheme must be redis or rediss")
+		return nil, errors.New("the Redis URL's scheme must be redis or rediss")
 	}
 	o, err := redis.ParseURL(raw)
 	if err != nil {
-		return nil, errors.New("redis: bad URL: give redis://[user[:password]@]host[:port][/db]")
+		return nil, errors.New("a bad Redis URL: give redis://[user[:password]@]host[:port][/db]")
 	}
 	if o.Password == "" {
 		o.Password = password

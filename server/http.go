@@ -51,6 +51,7 @@ func (s *Server) ServeListener(ctx context.Context, ln net.Listener) error {
 		return err
 	}
 	cfg, logger := s.cfg, s.logger
+	s.connectShared(ctx)
 	addr := ln.Addr().String()
 	path := "/mcp"
 	if cfg.Transport == "sse" {
@@ -58,7 +59,7 @@ func (s *Server) ServeListener(ctx context.Context, ln net.Listener) error {
 	}
 	logger.Info("serving MCP over HTTP", "transport", cfg.Transport, "addr", addr, "url", "http://"+addr+path,
 		"version", cfg.Version, "tools", len(s.tools.List()), "demo", cfg.Demo, "key_set", cfg.APIKey != "",
-		"auth_token", cfg.HTTP.AuthToken != "", "metrics", s.metrics != nil)
+		"auth_token", cfg.HTTP.AuthToken != "", "metrics", s.metrics != nil, "redis", s.shared != nil)
 	if cfg.HTTP.AuthToken == "" && !isLoopbackListener(ln.Addr()) {
 		logger.Warn("WARNING: listening on a non-loopback address without an auth token: anyone who can reach " + addr +
 			" can call the tools, with the server's LaunchDarkly key if it has one. Set LD_USAGE_MCP_AUTH_TOKEN (or --auth-token), or listen on 127.0.0.1.")

@@ -29,6 +29,8 @@ var metricsHelp = map[string]string{
 	metricsNS + "cache_requests_total":                       "Lookups in the answer cache, by result (hit, miss).",
 	metricsNS + "http_requests_total":                        "HTTP requests answered, by path (/mcp, /sse, /message, /healthz, /metrics, other) and status code.",
 	metricsNS + "build_info":                                 "Version of the server; always 1.",
+	metricsNS + "redis_up":                                   "1 while Redis (--redis) answers, 0 while each replica serves from its own layers.",
+	metricsNS + "redis_fallbacks_total":                      "Operations done by this replica's own layers because Redis was down or failed.",
 }
 
 // durationBuckets are the upper bounds of tool_call_duration_seconds.
@@ -45,9 +47,11 @@ type metricsSet struct {
 	paceSeconds  *vm.FloatCounter
 	remaining    *vm.Gauge
 	resetSeconds *vm.Gauge
+	redisUp      *vm.Gauge   // nil without --redis
+	fallbacks    *vm.Counter // nil without --redis
 }
 
-func newMetrics(version string) *metricsSet {
+func newMetrics(version string, redis bool) *metricsSet {
 	// TYPE lines for every family, the Go runtime's included; HELP texts are
 	// filled in from metricsHelp as the page is written.
 	vm.ExposeMetadata(true)
@@ -60,6 +64,10 @@ func newMetrics(version string) *metricsSet {
 		resetSeconds: s.NewGauge(metricsNS+"upstream_ratelimit_reset_timestamp_seconds", nil),
 	}
 	m.remaining.Set(-1)
+	if redis {
+		m.redisUp = s.NewGauge(metricsNS+"redis_up", nil)
+		m.fallbacks = s.NewCounter(metricsNS + "redis_fallbacks_total")
+	}
 	s.NewGauge(metricsNS+`build_info{version="`+labelValue(version)+`"}`, func() float64 { return 1 })
 	// Precreate the series that matter most, so that they read 0 rather than absent.
 	m.counter("cache_requests_total", "result", "hit")
@@ -172,5 +180,13 @@ func (m *metricsSet) onUpstream(e client.Event) {
 		m.counter("cache_requests_total", "result", "hit").Inc()
 	case client.EventCacheMiss:
 		m.counter("cache_requests_total", "result", "miss").Inc()
+	case client.EventSharedUp, client.EventSharedDown:
+		if m.redisUp != nil {
+			m.redisUp.Set(map[bool]float64{true: 1}[e.Kind == client.EventSharedUp])
+		}
+	case client.EventSharedFallback:
+		if m.fallbacks != nil {
+			m.fallbacks.Inc()
+		}
 	}
 }

@@ -98,7 +98,7 @@ func TestHTTPMetrics(t *testing.T) {
 	// The upstream events come from the client's resilience layers
 	// (client.ResilienceOptions.OnEvent); fed here directly, to a metrics set
 	// of their own so that the count does not depend on the wiring.
-	h := newMetrics(testVersion)
+	h := newMetrics(testVersion, false)
 	h.onUpstream(client.Event{Kind: client.EventUpstream, Status: 429, Remaining: 0, Reset: time.Unix(1700000000, 0)})
 	h.onUpstream(client.Event{Kind: client.EventUpstream, Status: 200, Remaining: 17})
 	h.onUpstream(client.Event{Kind: client.EventUpstream, Status: 0, Remaining: -1})

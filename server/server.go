@@ -39,6 +39,13 @@ type Config struct {
 	// Entitlements are the plan's monthly entitlements, for the overview.
 	Entitlements tools.Entitlements
 
+	// Redis, when set (redis:// or rediss://), keeps the answers, the
+	// flights of identical requests and the rate-limit windows in Redis,
+	// shared by every replica that names it. RedisPassword is used when the
+	// URL carries none. Neither is ever logged.
+	Redis         string
+	RedisPassword string
+
 	HTTP HTTPConfig
 }
 
@@ -55,7 +62,8 @@ type HTTPConfig struct {
 type Server struct {
 	cfg     Config
 	tools   *tools.Server
-	metrics *metricsSet // nil without HTTP.Metrics
+	metrics *metricsSet        // nil without HTTP.Metrics
+	shared  *client.RedisStore // nil without Redis
 	logger  *slog.Logger
 }
 
@@ -72,7 +80,14 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, logger: cfg.Logger}
 	if cfg.HTTP.Metrics {
-		s.metrics = newMetrics(cfg.Version)
+		s.metrics = newMetrics(cfg.Version, cfg.Redis != "")
+	}
+	if cfg.Redis != "" {
+		st, err := client.NewRedisStore(client.RedisOptions{URL: cfg.Redis, Password: cfg.RedisPassword, OnEvent: s.onShared})
+		if err != nil {
+			return nil, err
+		}
+		s.shared = st
 	}
 	ts, err := tools.New(tools.Config{
 		Client:       s.newClient(),
@@ -85,10 +100,37 @@ func New(cfg Config) (*Server, error) {
 		OnCall:       s.metrics.onCall,
 	})
 	if err != nil {
+		_ = s.Close()
 		return nil, err
 	}
 	s.tools = ts
 	return s, nil
+}
+
+// Close releases what New holds (the connections to Redis).
+func (s *Server) Close() error {
+	if s.shared != nil {
+		return s.shared.Close()
+	}
+	return nil
+}
+
+// connectShared checks Redis once at start; the outcome is logged by onShared.
+func (s *Server) connectShared(ctx context.Context) {
+	if s.shared != nil {
+		_ = s.shared.Ping(ctx)
+	}
+}
+
+// onShared is told when Redis goes down or comes back, and of fallbacks.
+func (s *Server) onShared(e client.Event) {
+	s.metrics.onUpstream(e)
+	switch e.Kind {
+	case client.EventSharedDown:
+		s.logger.Warn("redis unreachable: serving from this replica's own cache and pacing until it is back", "redis", s.shared.Addr(), "err", e.Err)
+	case client.EventSharedUp:
+		s.logger.Info("redis reachable: answers, identical requests and rate-limit windows are shared", "redis", s.shared.Addr())
+	}
 }
 
 // Tools is the tool set, for the command line's tools and call commands.
@@ -108,6 +150,7 @@ func (s *Server) Serve(ctx context.Context, stdin io.Reader, stdout io.Writer) e
 
 // ServeStdio serves MCP on stdin/stdout until ctx is cancelled or stdin ends.
 func (s *Server) ServeStdio(ctx context.Context, stdin io.Reader, stdout io.Writer) error {
+	s.connectShared(ctx)
 	s.logger.Info("serving MCP on stdio", "version", s.cfg.Version, "tools", len(s.tools.List()), "demo", s.cfg.Demo, "key_set", s.cfg.APIKey != "")
 	err := mcpserver.NewStdioServer(s.tools.MCP()).Listen(ctx, stdin, stdout)
 	if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, io.EOF) {

@@ -37,6 +37,7 @@ func (s *Server) resilient(rt http.RoundTripper) http.RoundTripper {
 	logger := s.logger
 	return client.NewTransport(rt, client.ResilienceOptions{
 		NoCache: s.cfg.NoCache,
+		Shared:  s.shared,
 		OnEvent: func(e client.Event) {
 			s.metrics.onUpstream(e)
 			if e.Kind != client.EventUpstream && e.Kind != client.EventCacheMiss {
