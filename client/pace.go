@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"math/rand/v2"
 	"net/http"
 	"sync"
 	"time"
@@ -22,9 +23,12 @@ const (
 	resetTolerance = 5 * time.Millisecond
 	// maxPaceTokens bounds the number of tokens whose limits are remembered.
 	maxPaceTokens = 1024
-	// pacePoll is how often a window kept elsewhere (Redis), which cannot
-	// signal a change, is looked at again while a request waits for an answer.
-	pacePoll = 10 * time.Millisecond
+	// pacePoll and pacePollMax bound how often a window kept elsewhere
+	// (Redis), which cannot signal a change, is looked at again while a
+	// request waits for an answer: the interval doubles, with jitter, so
+	// that many waiting requests do not load Redis.
+	pacePoll    = 10 * time.Millisecond
+	pacePollMax = 80 * time.Millisecond
 )
 
 // pacer holds requests back when the last answers for the same token left no
@@ -88,6 +92,7 @@ func (p *pacer) RoundTrip(req *http.Request) (*http.Response, error) {
 func acquire(ctx context.Context, w window) (time.Duration, grant, error) {
 	var start time.Time      // set once the request is held
 	var askedSince time.Time // polled windows: since when the request waits for an answer
+	poll := pacePoll
 	force := false
 	for {
 		g, err := w.take(ctx, force)
@@ -111,7 +116,7 @@ func acquire(ctx context.Context, w window) (time.Duration, grant, error) {
 				patience -= now.Sub(askedSince)
 			}
 		} else {
-			askedSince = time.Time{}
+			askedSince, poll = time.Time{}, pacePoll
 		}
 		if dl, has := ctx.Deadline(); has && time.Until(dl) < patience+attemptFloor {
 			if g.wait > 0 {
@@ -132,7 +137,8 @@ func acquire(ctx context.Context, w window) (time.Duration, grant, error) {
 		}
 		changed, look := g.changed, patience
 		if changed == nil && g.wait <= 0 {
-			look = min(patience, pacePoll) // nothing will signal: look again shortly
+			look = min(patience, poll-poll/4+rand.N(poll/2)) // nothing will signal: look again shortly
+			poll = min(2*poll, pacePollMax)
 		}
 		t := time.NewTimer(look)
 		select {
