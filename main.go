@@ -82,6 +82,7 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.allowedHosts, "allowed-hosts", "", "sse/http: comma-separated host names the Host header may carry besides loopback ones, e.g. mcp.example.com; * allows any")
 	fs.BoolVar(&o.HTTP.Metrics, "metrics", false, "sse/http: serve Prometheus metrics at /metrics")
 	fs.StringVar(&o.Redis, "redis", "", "redis:// or rediss:// `URL` of a Redis shared by replicas: answers, identical requests and rate-limit windows (default $LD_USAGE_MCP_REDIS_URL; password from the URL or $LD_USAGE_MCP_REDIS_PASSWORD)")
+	fs.DurationVar(&o.RedisTimeout, "redis-timeout", client.DefaultRedisTimeout, "with --redis: past this, a Redis operation is given up and the replica serves from its own layers")
 	fs.Int64Var(&o.HTTP.MaxBody, "max-request-bytes", server.DefaultMaxBody, "sse/http: largest request body accepted (larger ones get 413)")
 	fs.Usage = func() { usage(fs, stderr) }
 	return fs

@@ -145,7 +145,9 @@ func TestReplicasShareThroughRedis(t *testing.T) {
 	// The password comes from the URL for one replica and from the
 	// environment for the others.
 	env := cleanEnv("LD_USAGE_MCP_REDIS_PASSWORD=" + password)
-	common := []string{"--server-url", up.url, "--metrics", "--log-level", "debug"}
+	// A generous timeout: a test machine under load must not see a slow
+	// Redis where there is none (the outage below is a refused connection).
+	common := []string{"--server-url", up.url, "--metrics", "--log-level", "debug", "--redis-timeout", "2s"}
 	reps := []*replica{
 		startReplica(t, env, append(common, "--redis", rds.URLWithoutPassword())...),
 		startReplica(t, cleanEnv("LD_USAGE_MCP_REDIS_URL="+rds.URL()), common...),

@@ -184,7 +184,7 @@ func (s *RedisStore) usable() bool {
 // ended (not Redis's doing), Redis is down until the prober finds it back.
 // It reports whether the operation is to be done locally.
 func (s *RedisStore) failed(ctx context.Context, err error) bool {
-	if ctx.Err() != nil {
+	if callerEnded(ctx) {
 		return false
 	}
 	if s.closed() {
@@ -196,6 +196,17 @@ func (s *RedisStore) failed(ctx context.Context, err error) bool {
 	}
 	s.emit(Event{Kind: EventSharedFallback, Err: err, Remaining: -1})
 	return true
+}
+
+// callerEnded reports whether ctx has ended or reached its deadline: an
+// operation bounded by it that failed then failed for the caller, not for
+// Redis (the operation's own timer may fire a moment before ctx's).
+func callerEnded(ctx context.Context) bool {
+	if ctx.Err() != nil {
+		return true
+	}
+	dl, ok := ctx.Deadline()
+	return ok && time.Until(dl) <= time.Millisecond
 }
 
 // probe pings Redis every redisRetryEvery until it answers or the store is closed.
@@ -413,8 +424,11 @@ func (a *redisAnswers) follow(ctx context.Context, tag, leader string) (*cacheEn
 		})
 		cancel()
 		if err != nil && !errors.Is(err, redis.Nil) {
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
+			if callerEnded(ctx) {
+				if err := ctx.Err(); err != nil {
+					return nil, err
+				}
+				return nil, context.DeadlineExceeded
 			}
 			a.s.failed(ctx, err)
 			return nil, nil

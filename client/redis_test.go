@@ -27,7 +27,9 @@ const redisTestPassword = "redis-test-PASSWORD-0001"
 // newTestRedisStore is a store in srv, closed at the end of the test.
 func newTestRedisStore(t *testing.T, srv *redistest.Server, ev *rsEvents) *RedisStore {
 	t.Helper()
-	o := RedisOptions{URL: srv.URL()}
+	// A generous timeout: a test machine under load must not see a slow
+	// Redis where there is none (TestRedisOutages sets its own).
+	o := RedisOptions{URL: srv.URL(), Timeout: 2 * time.Second}
 	if ev != nil {
 		o.OnEvent = ev.add
 	}
@@ -136,7 +138,7 @@ func TestRedisErrorsAndLargeAnswersAreNotKept(t *testing.T) {
 		w.WriteHeader(http.StatusNotFound)
 		_, _ = io.WriteString(w, `{"code":"not_found"}`)
 	})
-	s, err := NewRedisStore(RedisOptions{URL: srv.URL(), MaxEntryBytes: 1 << 10})
+	s, err := NewRedisStore(RedisOptions{URL: srv.URL(), MaxEntryBytes: 1 << 10, Timeout: 2 * time.Second})
 	require.NoError(t, err)
 	defer s.Close()
 	rts := replicas(2, up.Client().Transport, s, nil)
@@ -189,6 +191,7 @@ func TestRedisFollowerGoesWhenLeaderIsGone(t *testing.T) {
 	require.NoError(t, c.Set(context.Background(), answerTag(cacheKey(req))+":lock", "dead-leader", time.Minute).Err())
 	require.NoError(t, c.Del(context.Background(), answerTag(cacheKey(req))+":answer").Err())
 	rt = replicas(1, up.Client().Transport, s, nil)[0] // an empty memory
+	require.False(t, s.down.Load(), "Redis is up: the follower waits for the lock")
 	start = time.Now()
 	_, _, err = rsGet(rsCtx(t, 300*time.Millisecond), rt, url, rsToken)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)

@@ -45,6 +45,7 @@ type Config struct {
 	// URL carries none. Neither is ever logged.
 	Redis         string
 	RedisPassword string
+	RedisTimeout  time.Duration // bound of one Redis operation (default client.DefaultRedisTimeout)
 
 	HTTP HTTPConfig
 }
@@ -83,7 +84,7 @@ func New(cfg Config) (*Server, error) {
 		s.metrics = newMetrics(cfg.Version, cfg.Redis != "")
 	}
 	if cfg.Redis != "" {
-		st, err := client.NewRedisStore(client.RedisOptions{URL: cfg.Redis, Password: cfg.RedisPassword, OnEvent: s.onShared})
+		st, err := client.NewRedisStore(client.RedisOptions{URL: cfg.Redis, Password: cfg.RedisPassword, Timeout: cfg.RedisTimeout, OnEvent: s.onShared})
 		if err != nil {
 			return nil, err
 		}
