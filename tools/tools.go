@@ -154,6 +154,7 @@ func (t *Tool) Definition() mcp.Tool {
 			IdempotentHint:  &yes,
 			OpenWorldHint:   &yes,
 		},
+		Meta: appMeta(ep),
 	}
 	return tool
 }
@@ -162,13 +163,14 @@ func (t *Tool) Definition() mcp.Tool {
 func (s *Server) MCP() *server.MCPServer {
 	hooks := &server.Hooks{}
 	hooks.AddOnRequestInitialization(s.refuseUnselected)
-	srv := server.NewMCPServer("ld-usage-mcp", s.cfg.Version,
+	srv := server.NewMCPServer("ld-usage-mcp", s.cfg.Version, append([]server.ServerOption{
 		server.WithToolCapabilities(false),
 		server.WithPromptCapabilities(false),
 		server.WithInstructions(Instructions),
 		server.WithHooks(hooks),
 		server.WithToolFilter(narrowFilter),
-	)
+	}, appServerOptions()...)...)
+	addApp(srv)
 	entries := make([]server.ServerTool, len(s.tools), len(s.tools)+1)
 	for i, t := range s.tools {
 		entries[i] = server.ServerTool{Tool: t.Definition(), Handler: s.handler(t)}
