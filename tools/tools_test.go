@@ -272,7 +272,9 @@ func TestToolsListBudget(t *testing.T) {
 	t.Logf("shown to a model: %d bytes for the 12 seed tools, %d for the 28; tools/list %d bytes", shown(seedList), shown(endpointList), allBytes)
 	assert.LessOrEqual(t, shown(seedList), 9000, "name, description and inputSchema of the twelve seed tools")
 	assert.LessOrEqual(t, shown(endpointList), 22000, "name, description and inputSchema of the 28 endpoint tools")
-	assert.LessOrEqual(t, allBytes, 48000, "the whole tools/list")
+	// 47,424 bytes with the overview; the MCP App's link (_meta.ui.resourceUri,
+	// 51 bytes on each of the 29 tools) brings it to 48,903.
+	assert.LessOrEqual(t, allBytes, 49000, "the whole tools/list")
 }
 
 // validArgs gives each tool a valid call.
