@@ -109,6 +109,7 @@ func (o *overviewTool) Definition() mcp.Tool {
 			IdempotentHint:  &yes,
 			OpenWorldHint:   &yes,
 		},
+		Meta: appLink(), // the app draws the overview as a dashboard
 	}
 }
 
