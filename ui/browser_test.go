@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,6 +25,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ld-usage-mcp/ld-usage-mcp/server"
+	"github.com/ld-usage-mcp/ld-usage-mcp/tools"
 )
 
 // This test is the app as a person sees it: Debian's chromium, headless,
@@ -31,7 +33,8 @@ import (
 // and the official TypeScript MCP client), which connects to the demo server
 // over streamable HTTP on loopback, reads the app's ui:// resource, mounts it
 // in sandboxed iframes under the spec's default CSP and hands over the
-// results of get_total_mau_usage groupBy=sdkName and get_sdk_versions_details.
+// results of get_total_mau_usage groupBy=sdkName, get_sdk_versions_details
+// and get_usage_overview.
 // The assertions read what is on the screen — the legend, the table cells,
 // the pixels of each line on the canvas, the colours — and compare them with
 // the summaries the server sent.
@@ -63,6 +66,7 @@ type summary struct {
 	Series    []seriesSummary `json:"series"`
 	Count     int             `json:"count"`
 	EOLStatus map[string]int  `json:"eolStatus"`
+	Measures  []measure       `json:"measures"`
 }
 
 type result struct {
@@ -152,7 +156,9 @@ func TestAppInBrowser(t *testing.T) {
 	defer cancel()
 
 	// The demo server, over streamable HTTP on loopback.
-	srv, err := server.New(server.Config{Transport: "http", Addr: "127.0.0.1:0", Demo: true, Version: "test"})
+	ent, err := tools.ParseEntitlements("client-mau=100000,service-connections=40")
+	require.NoError(t, err)
+	srv, err := server.New(server.Config{Transport: "http", Addr: "127.0.0.1:0", Demo: true, Version: "test", Entitlements: ent})
 	require.NoError(t, err)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -172,18 +178,19 @@ func TestAppInBrowser(t *testing.T) {
 	defer hostSrv.Close()
 
 	bctx, problems := browser(t, ctx, exe)
-	host := openHost(t, bctx, hostSrv.URL+"/?theme=dark&mcp="+url.QueryEscape(mcpURL))
+	calls := `[{"name":"get_total_mau_usage","arguments":{"groupBy":"sdkName"}},{"name":"get_sdk_versions_details","arguments":{}},{"name":"get_usage_overview","arguments":{}}]`
+	host := openHost(t, bctx, hostSrv.URL+"/?theme=dark&calls="+url.QueryEscape(calls)+"&mcp="+url.QueryEscape(mcpURL))
 	assert.True(t, strings.HasPrefix(host.ResourceURI, "ui://"), host.ResourceURI)
 	assert.Equal(t, "text/html;profile=mcp-app", host.MimeType)
 	assert.Contains(t, host.Extensions, "io.modelcontextprotocol/ui")
-	require.Len(t, host.Results, 2)
-	mau, sdks := host.Results[0].StructuredContent, host.Results[1].StructuredContent
+	require.Len(t, host.Results, 3)
+	mau, sdks, ov := host.Results[0].StructuredContent, host.Results[1].StructuredContent, host.Results[2].StructuredContent
 	require.Equal(t, "series", mau.Summary.Kind)
 	require.Greater(t, len(mau.Summary.Series), 3, "get_total_mau_usage groupBy=sdkName answers several series")
 	require.Equal(t, "sdkVersionDetails", sdks.Summary.Kind)
 
-	frames := appFrames(t, bctx, "app0", "app1")
-	f0, f1 := frames["app0"], frames["app1"]
+	frames := appFrames(t, bctx, "app0", "app1", "app2")
+	f0, f1, f2 := frames["app0"], frames["app1"], frames["app2"]
 	waitFor(t, f0, `document.querySelectorAll(".u-legend .u-series").length > 1 && document.querySelectorAll("table.figures tbody tr").length > 0`)
 	v := eval[seriesView](t, f0, seriesViewJS)
 
@@ -274,6 +281,19 @@ func TestAppInBrowser(t *testing.T) {
 	assert.Greater(t, pastBg[0], pastBg[1]+20, "and stands out in red: %s", sv.Rows[0].Bg)
 	assert.Contains(t, sv.Chips, fmt.Sprintf("%d past EOL", past))
 	assert.Equal(t, "dark", sv.Theme)
+
+	// The overview, as the demo answers it with entitlements: a card per
+	// measure with its figure, service connections past their entitlement.
+	require.Equal(t, "overview", ov.Summary.Kind)
+	waitFor(t, f2, `document.querySelectorAll(".card").length > 0`)
+	type card struct{ Name, Value, Class string }
+	cards := eval[[]card](t, f2, `[...document.querySelectorAll(".card")].map((c) => ({Name: c.dataset.measure, Value: c.querySelector(".value").firstChild.textContent, Class: c.className}))`)
+	require.Len(t, cards, len(ov.Summary.Measures))
+	for i, m := range ov.Summary.Measures {
+		assert.Equal(t, m.Name, cards[i].Name)
+		assert.Equal(t, math.Round(m.Value*100)/100, number(t, cards[i].Value), m.Name)
+		assert.Equal(t, m.Over, slices.Contains(strings.Fields(cards[i].Class), "over"), m.Name)
+	}
 
 	artifacts := "artifacts"
 	require.NoError(t, os.MkdirAll(artifacts, 0o755))

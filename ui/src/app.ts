@@ -16,7 +16,7 @@ import "./app.css";
 import { seriesChart, wantsLog, rows, type Chart } from "./chart";
 import { h, when } from "./format";
 import { overview } from "./overview";
-import { notes, sdkTable, seriesTable } from "./tables";
+import { answer, notes, sdkTable, seriesTable } from "./tables";
 import type { Summary } from "./types";
 
 const root = document.getElementById("root")!;
@@ -97,7 +97,7 @@ function render(result: CallToolResult) {
       parts.push(notes(s), sdkTable(s, sc.raw));
       break;
     case "overview":
-      parts.push(overview(s), notes(s));
+      parts.push(h("div", { class: "notes" }, answer(s)), overview(s), notes(s, false));
       break;
     default:
       parts.push(notes(s));

@@ -6,7 +6,7 @@
 import { exact, h, monthShort, pct } from "./format";
 import type { Measure, Summary } from "./types";
 
-function card(m: Measure, mover: boolean): HTMLElement {
+function card(m: Measure, mover: boolean, prev: string): HTMLElement {
   const unit = m.unit ? " " + m.unit : "";
   const up = (m.changePct ?? 0) > 0;
   const el = h(
@@ -21,7 +21,7 @@ function card(m: Measure, mover: boolean): HTMLElement {
       h(
         "p",
         { class: "prev" },
-        `last month, same point: ${exact(m.previous)}`,
+        `${prev}: ${exact(m.previous)}`,
         m.changePct != null ? h("span", { class: "change " + (up ? "up" : "down") }, ` ${up ? "▲" : "▼"} ${pct(m.changePct)}`) : null,
       ),
     );
@@ -36,9 +36,11 @@ function card(m: Measure, mover: boolean): HTMLElement {
       h("div", { class: "bar", title: shown }, h("i", { style: `width:${Math.min(100, share * 100).toFixed(1)}%` })),
       h("p", { class: "share" }, shown),
     );
-    if (m.estimate != null) el.append(h("p", { class: "estimate" }, `estimate for the month: ${exact(m.estimate)}${entUnit}` + (m.over ? " — heading past the entitlement" : "")));
+    if (m.estimate != null) {
+      const words = `estimate for the month: ${exact(m.estimate)}${entUnit}` + (m.over ? " — heading past the entitlement" : "");
+      el.append(h("p", { class: "estimate", title: m.estimateNote }, words));
+    }
   }
-  if (m.status && m.status !== "ok") el.append(h("p", { class: "status" }, m.status));
   return el;
 }
 
@@ -46,8 +48,14 @@ export function overview(s: Summary): HTMLElement {
   const movers = new Set(s.movers ?? []);
   const out = h("div", { class: "overview" });
   const month = s.month ? monthShort(s.month) : "this month";
-  out.append(h("p", { class: "sub" }, `Month to date, ${month}` + (s.through ? `, through ${new Date(s.through).toUTCString().slice(5, 22)} UTC` : "")));
-  out.append(h("div", { class: "cards" }, ...(s.measures ?? []).map((m) => card(m, movers.has(m.name)))));
+  const at = (t?: string) => (t ? " " + new Date(t).toUTCString().slice(5, 22) + " UTC" : "");
+  const running = s.status !== "complete";
+  out.append(h("p", { class: "sub" }, running ? `${month} so far, through${at(s.through)}` : `${month}, complete`));
+  const prev = s.previousMonth ? `${monthShort(s.previousMonth)}${running ? " at the same point" : ""}` : "last month";
+  out.append(h("div", { class: "cards" }, ...(s.measures ?? []).map((m) => card(m, movers.has(m.name), prev))));
+  // How the estimates were made, once for all the measures that have one.
+  const how = [...new Set((s.measures ?? []).filter((m) => m.estimate != null && m.estimateNote).map((m) => m.estimateNote!))];
+  if (how.length) out.append(h("p", { class: "sub" }, "Estimates: " + how.join("; ") + "."));
   const over = (s.measures ?? []).filter((m) => m.over);
   if (over.length) out.append(h("p", { class: "warn" }, "Heading past the entitlement: " + over.map((m) => m.title || m.name).join(", ") + "."));
   if (s.gaps?.length) {

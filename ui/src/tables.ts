@@ -89,15 +89,20 @@ export function seriesTable(s: Summary): HTMLTableElement {
   return h("table", { class: "figures", "data-cols": String(cols.length) }, h("thead", null, head), h("tbody", null, ...body));
 }
 
-/** What the figures mean: the answer, what a point is, the running bucket, notes, hints. */
-export function notes(s: Summary): HTMLElement {
-  const out = h("div", { class: "notes" });
+/** The answer in words: the headline's text. */
+export function answer(s: Summary): HTMLElement | null {
   const hl = s.headline;
-  if (hl?.text) {
-    let answer = hl.text;
-    if (hl.billed != null && hl.billedUnit && !answer.includes(hl.billedUnit)) answer += ` (${column([hl.billed])[0]} ${hl.billedUnit} billed)`;
-    out.append(h("p", { class: "answer" }, h("b", null, "Answer: "), answer));
-  }
+  if (!hl?.text) return null;
+  let text = hl.text;
+  if (hl.billed != null && hl.billedUnit && !text.includes(hl.billedUnit)) text += ` (${column([hl.billed])[0]} ${hl.billedUnit} billed)`;
+  return h("p", { class: "answer" }, h("b", null, "Answer: "), text);
+}
+
+/** What the figures mean: the answer (unless shown already), what a point is, the running bucket, notes, hints. */
+export function notes(s: Summary, withAnswer = true): HTMLElement {
+  const out = h("div", { class: "notes" });
+  const a = withAnswer && answer(s);
+  if (a) out.append(a);
   if (s.kind === "series" && s.meaning && !s.empty) {
     out.append(h("p", null, `Each point: ${s.unit ?? "units"}, ${s.meaning}.`));
   }

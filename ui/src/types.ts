@@ -59,8 +59,9 @@ export interface Measure {
   entitlement?: number;
   share?: number; // 0..1 of the entitlement
   estimate?: number;
+  estimateNote?: string; // how the estimate was made
   over?: boolean;
-  status?: string;
+  status?: string; // the month figure's: inProgress, complete, partial
 }
 
 export interface Summary {
@@ -87,9 +88,12 @@ export interface Summary {
   eolStatus?: Record<string, number>;
   eolPast?: SDKRef[];
   eolNear?: SDKRef[];
-  // overview
+  // overview (tools/overview.go)
   month?: string;
   through?: string;
+  status?: string; // inProgress for the running month, else complete
+  previousMonth?: string;
+  previousThrough?: string;
   measures?: Measure[];
   movers?: string[];
   gaps?: { name: string; tool?: string; error?: string }[];
