@@ -47,8 +47,10 @@ func seriesSummary(ep *client.Endpoint) string {
 	m, _ := ep.Meaning("")
 	desc, _ := json.Marshal(m.Figure.Words()) // of the default aggregation
 	var b strings.Builder
-	b.WriteString(`{"type":"object","properties":{"headline":{"type":"object","properties":{"value":` + number + `,"text":{"type":"string"}}},`)
-	b.WriteString(`"series":{"type":"array","items":{"type":"object","properties":{"label":{"type":"string"},"points":{"type":"integer"},`)
+	// Nested objects go without "type": their properties say what they hold,
+	// and tools/list is paid on every request (48,000 bytes in all).
+	b.WriteString(`{"type":"object","properties":{"headline":{"properties":{"value":` + number + `}},`)
+	b.WriteString(`"series":{"type":"array","items":{"properties":{"label":{"type":"string"},"points":{"type":"integer"},`)
 	b.WriteString(`"figure":{"type":"number","description":` + string(desc) + `},`)
 	for _, f := range []string{"sum", "min", "max", "mean", "last"} {
 		b.WriteString(`"` + f + `":` + number + `,`)
