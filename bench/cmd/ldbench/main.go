@@ -54,6 +54,8 @@ type config struct {
 	skipHTTP  bool
 	only      string
 	perfOut   string
+	bare      string
+	dumpTools string
 }
 
 // Results is what results.json holds.
@@ -74,17 +76,18 @@ type Results struct {
 }
 
 type ColdStart struct {
-	Runs        int       `json:"runs"`
-	OursMs      []float64 `json:"ours_ms"`
-	OursMedian  float64   `json:"ours_median_ms"`
-	LD          string    `json:"launchdarkly_server,omitempty"`
-	LDMs        []float64 `json:"launchdarkly_ms,omitempty"`
-	LDMedian    float64   `json:"launchdarkly_median_ms,omitempty"`
-	LDSkip      string    `json:"launchdarkly_skip,omitempty"`
-	LDListBytes int       `json:"launchdarkly_tools_list_bytes,omitempty"`
-	LDTools     int       `json:"launchdarkly_tools,omitempty"`
-	Ratio       float64   `json:"launchdarkly_over_ours,omitempty"`
-	OtherCPUPct float64   `json:"other_cpu_pct"` // other processes, while the cold starts ran
+	Runs        int        `json:"runs"`
+	OursMs      []float64  `json:"ours_ms"`
+	OursMedian  float64    `json:"ours_median_ms"`
+	LD          string     `json:"launchdarkly_server,omitempty"`
+	LDMs        []float64  `json:"launchdarkly_ms,omitempty"`
+	LDMedian    float64    `json:"launchdarkly_median_ms,omitempty"`
+	LDSkip      string     `json:"launchdarkly_skip,omitempty"`
+	LDListBytes int        `json:"launchdarkly_tools_list_bytes,omitempty"`
+	LDTools     int        `json:"launchdarkly_tools,omitempty"`
+	Ratio       float64    `json:"launchdarkly_over_ours,omitempty"`
+	OtherCPUPct float64    `json:"other_cpu_pct"` // other processes, while the cold starts ran
+	Bare        *BareStart `json:"bare_mcp_go,omitempty"`
 }
 
 type Memory struct {
@@ -156,11 +159,20 @@ func main() {
 	flag.StringVar(&c.out, "out", "bench/out/results.json", "where to write the JSON figures")
 	flag.BoolVar(&c.skipHTTP, "skip-http", false, "skip the HTTP throughput runs")
 	flag.StringVar(&c.perfOut, "perf-record", "", "record a perf CPU profile (call graphs) of the server during the cache-off HTTP run into this file")
+	flag.StringVar(&c.bare, "bare", "", "the bare mcp-go server with the same tools (bench/cmd/baremcp), measured beside ours (empty: skip)")
+	flag.StringVar(&c.dumpTools, "dump-tools", "", "write the tools/list result of -bin to this file and exit (bench/run builds baremcp with it)")
 	flag.StringVar(&c.only, "only", "", "comma-separated phases to run (cold,memory,overhead,http); default all")
 	flag.Parse()
 	if c.runs < 7 {
 		fmt.Fprintln(os.Stderr, "ldbench: -runs must be at least 7")
 		os.Exit(2)
+	}
+	if c.dumpTools != "" {
+		if err := dumpToolsOnly(&c); err != nil {
+			fmt.Fprintln(os.Stderr, "ldbench:", err)
+			os.Exit(1)
+		}
+		return
 	}
 	res, err := run(&c)
 	if res != nil {
@@ -405,6 +417,14 @@ func measureColdStart(c *config, e *emu, res *Results) ([]byte, error) {
 			return nil, err
 		}
 		ours, rss, allLine = append(ours, d), append(rss, r), line
+		if c.bare != "" {
+			if cs.Bare == nil {
+				cs.Bare = &BareStart{}
+			}
+			if err := bareRun(c, cs.Bare); err != nil {
+				return nil, err
+			}
+		}
 		if ld {
 			d, line, _, err := coldStart(c.ldNode, []string{c.ldScript, "start", "--api-key", benchKey, "--server-url", e.url}, childEnv(), c.timeout)
 			if err != nil {
@@ -421,6 +441,7 @@ func measureColdStart(c *config, e *emu, res *Results) ([]byte, error) {
 	}
 	cs.OursMedian = round3(ms(median(ours)))
 	res.Memory.RSSStart = medianInt(rss)
+	finishBare(c, res)
 	if len(theirs) > 0 {
 		for _, d := range theirs {
 			cs.LDMs = append(cs.LDMs, round3(ms(d)))
@@ -809,6 +830,7 @@ func printTable(w io.Writer, r *Results) {
 	} else {
 		fmt.Fprintf(tw, "  LaunchDarkly's server\tskipped: %s\n", cs.LDSkip)
 	}
+	printBare(tw, r)
 	if cs.OtherCPUPct > 15 {
 		fmt.Fprintf(tw, "  WARNING\tother processes used %.0f%% of a core during the cold starts: the figures are high; rerun on a quiet machine\n", cs.OtherCPUPct)
 	}
