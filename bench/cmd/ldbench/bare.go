@@ -18,6 +18,9 @@ type BareStart struct {
 	ListBytes   int       `json:"tools_list_bytes"`
 	Ms          []float64 `json:"ms"`
 	Median      float64   `json:"median_ms"`
+	CPUMs       []float64 `json:"cpu_ms,omitempty"`
+	CPUMedian   float64   `json:"cpu_median_ms,omitempty"`
+	OursCPUOver float64   `json:"ours_cpu_over_bare,omitempty"`
 	RSSStart    int64     `json:"rss_start_bytes"` // median over the cold starts
 	OursOver    float64   `json:"ours_over_bare"`  // ours' median cold start / the bare server's
 	OursMinus   float64   `json:"ours_minus_bare_ms"`
@@ -26,17 +29,18 @@ type BareStart struct {
 	OursBytes   int64     `json:"ours_binary_bytes"`
 
 	durs []time.Duration
+	cpus []time.Duration
 	rss  []int64
 }
 
 // bareRun is one cold start of the reference server, after one of ours.
 func bareRun(c *config, b *BareStart) error {
-	d, line, r, err := coldStart(c.bare, nil, childEnv(), c.timeout)
+	smp, err := coldStartSample(c.bare, nil, childEnv(), c.timeout)
 	if err != nil {
 		return fmt.Errorf("bare mcp-go server %s: %w", c.bare, err)
 	}
-	b.durs, b.rss = append(b.durs, d), append(b.rss, r)
-	b.Tools, b.ListBytes = countTools(line), len(line)
+	b.durs, b.rss, b.cpus = append(b.durs, smp.wall), append(b.rss, smp.rss), append(b.cpus, smp.cpu)
+	b.Tools, b.ListBytes = countTools(smp.line), len(smp.line)
 	return nil
 }
 
@@ -51,6 +55,13 @@ func finishBare(c *config, res *Results) {
 		b.Ms = append(b.Ms, round3(ms(d)))
 	}
 	b.Median = round3(ms(median(b.durs)))
+	for _, d := range b.cpus {
+		b.CPUMs = append(b.CPUMs, round3(ms(d)))
+	}
+	b.CPUMedian = round3(ms(median(b.cpus)))
+	if b.CPUMedian > 0 {
+		b.OursCPUOver = round3(res.ColdStart.OursCPUMed / b.CPUMedian)
+	}
 	b.RSSStart = medianInt(b.rss)
 	if b.Median > 0 {
 		b.OursOver = round3(res.ColdStart.OursMedian / b.Median)
@@ -73,8 +84,8 @@ func printBare(w io.Writer, r *Results) {
 	if b == nil || b.Median == 0 {
 		return
 	}
-	fmt.Fprintf(w, "  bare mcp-go server, same %d tool definitions\t%.2f ms, RSS %s  (ours %+.2f ms, %.2f×; RSS %.2f×; binary %.1f vs %.1f MB)  [%s]\n",
-		b.Tools, b.Median, mib(b.RSSStart), b.OursMinus, b.OursOver, b.RSSOursOver,
+	fmt.Fprintf(w, "  bare mcp-go server, same %d tool definitions\t%.2f ms, CPU %.2f ms, RSS %s  (ours %+.2f ms, %.2f×; CPU %.2f×; RSS %.2f×; binary %.1f vs %.1f MB)  [%s]\n",
+		b.Tools, b.Median, b.CPUMedian, mib(b.RSSStart), b.OursMinus, b.OursOver, b.OursCPUOver, b.RSSOursOver,
 		float64(b.OursBytes)/1e6, float64(b.BinaryBytes)/1e6, joinMs(b.Ms))
 }
 

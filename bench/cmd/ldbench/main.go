@@ -88,6 +88,8 @@ type ColdStart struct {
 	Ratio       float64    `json:"launchdarkly_over_ours,omitempty"`
 	OtherCPUPct float64    `json:"other_cpu_pct"` // other processes, while the cold starts ran
 	Bare        *BareStart `json:"bare_mcp_go,omitempty"`
+	OursCPUMs   []float64  `json:"ours_cpu_ms,omitempty"` // CPU time of the server (all threads) to the tools/list answer
+	OursCPUMed  float64    `json:"ours_cpu_median_ms,omitempty"`
 }
 
 type Memory struct {
@@ -394,7 +396,7 @@ func run(c *config) (*Results, error) {
 func measureColdStart(c *config, e *emu, res *Results) ([]byte, error) {
 	cs := &res.ColdStart
 	cs.Runs = c.runs
-	var ours, theirs []time.Duration
+	var ours, theirs, oursCPU []time.Duration
 	var rss []int64
 	var allLine []byte
 	ld := c.ldNode != "" && c.ldScript != ""
@@ -412,11 +414,12 @@ func measureColdStart(c *config, e *emu, res *Results) ([]byte, error) {
 		cs.OtherCPUPct = round3(max(0, 100*other.Seconds()/time.Since(t0).Seconds()))
 	}()
 	for i := 0; i < c.runs; i++ {
-		d, line, r, err := coldStart(c.bin, ourArgs(e), ourEnv(), c.timeout)
+		smp, err := coldStartSample(c.bin, ourArgs(e), ourEnv(), c.timeout)
 		if err != nil {
 			return nil, err
 		}
-		ours, rss, allLine = append(ours, d), append(rss, r), line
+		ours, rss, allLine = append(ours, smp.wall), append(rss, smp.rss), smp.line
+		oursCPU = append(oursCPU, smp.cpu)
 		if c.bare != "" {
 			if cs.Bare == nil {
 				cs.Bare = &BareStart{}
@@ -440,6 +443,10 @@ func measureColdStart(c *config, e *emu, res *Results) ([]byte, error) {
 		cs.OursMs = append(cs.OursMs, round3(ms(d)))
 	}
 	cs.OursMedian = round3(ms(median(ours)))
+	for _, d := range oursCPU {
+		cs.OursCPUMs = append(cs.OursCPUMs, round3(ms(d)))
+	}
+	cs.OursCPUMed = round3(ms(median(oursCPU)))
 	res.Memory.RSSStart = medianInt(rss)
 	finishBare(c, res)
 	if len(theirs) > 0 {
@@ -825,6 +832,9 @@ func printTable(w io.Writer, r *Results) {
 	fmt.Fprintln(tw, "figure\tvalue")
 	cs := r.ColdStart
 	fmt.Fprintf(tw, "cold start, stdio spawn→tools/list (median of %d)\t%.2f ms  [%s]\n", cs.Runs, cs.OursMedian, joinMs(cs.OursMs))
+	if cs.OursCPUMed > 0 {
+		fmt.Fprintf(tw, "  CPU time of the server to that answer, all threads\t%.2f ms\n", cs.OursCPUMed)
+	}
 	if cs.LDMedian > 0 {
 		fmt.Fprintf(tw, "  LaunchDarkly's server (%s, node)\t%.1f ms  (%.0f× ours; %d tools, tools/list %s B)\n", cs.LD, cs.LDMedian, cs.Ratio, cs.LDTools, commas(cs.LDListBytes))
 	} else {
