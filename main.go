@@ -32,9 +32,6 @@ import (
 	"github.com/ld-usage-mcp/ld-usage-mcp/tools"
 )
 
-// version is set at build time with -ldflags "-X main.version=…".
-var version = "0.1.0"
-
 // Exit codes of the command line.
 const (
 	exitOK    = 0
@@ -184,7 +181,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return exitUsage
 	}
 	if o.showVersion {
-		fmt.Fprintf(stdout, "ld-usage-mcp %s\n", version)
+		printVersion(stdout)
 		return exitOK
 	}
 	if err := o.fromEnv(getenv); err != nil {

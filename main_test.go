@@ -272,9 +272,10 @@ func TestKeyFlagAndEnvironment(t *testing.T) {
 	assert.Equal(t, 1, code, "the flag wins: the other key is refused")
 	assert.Contains(t, out, "401")
 	assert.NotContains(t, out, other)
+	ua := "ld-usage-mcp/" + binaryVersion(t)
 	for _, r := range emu.Requests() {
 		assert.Contains(t, []string{good, other}, r.Header.Get("Authorization"))
-		assert.Equal(t, "ld-usage-mcp/"+version, r.Header.Get("User-Agent"))
+		assert.Equal(t, ua, r.Header.Get("User-Agent"))
 	}
 }
 

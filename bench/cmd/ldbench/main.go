@@ -54,6 +54,8 @@ type config struct {
 	skipHTTP  bool
 	only      string
 	perfOut   string
+	bare      string
+	dumpTools string
 }
 
 // Results is what results.json holds.
@@ -74,17 +76,20 @@ type Results struct {
 }
 
 type ColdStart struct {
-	Runs        int       `json:"runs"`
-	OursMs      []float64 `json:"ours_ms"`
-	OursMedian  float64   `json:"ours_median_ms"`
-	LD          string    `json:"launchdarkly_server,omitempty"`
-	LDMs        []float64 `json:"launchdarkly_ms,omitempty"`
-	LDMedian    float64   `json:"launchdarkly_median_ms,omitempty"`
-	LDSkip      string    `json:"launchdarkly_skip,omitempty"`
-	LDListBytes int       `json:"launchdarkly_tools_list_bytes,omitempty"`
-	LDTools     int       `json:"launchdarkly_tools,omitempty"`
-	Ratio       float64   `json:"launchdarkly_over_ours,omitempty"`
-	OtherCPUPct float64   `json:"other_cpu_pct"` // other processes, while the cold starts ran
+	Runs        int        `json:"runs"`
+	OursMs      []float64  `json:"ours_ms"`
+	OursMedian  float64    `json:"ours_median_ms"`
+	LD          string     `json:"launchdarkly_server,omitempty"`
+	LDMs        []float64  `json:"launchdarkly_ms,omitempty"`
+	LDMedian    float64    `json:"launchdarkly_median_ms,omitempty"`
+	LDSkip      string     `json:"launchdarkly_skip,omitempty"`
+	LDListBytes int        `json:"launchdarkly_tools_list_bytes,omitempty"`
+	LDTools     int        `json:"launchdarkly_tools,omitempty"`
+	Ratio       float64    `json:"launchdarkly_over_ours,omitempty"`
+	OtherCPUPct float64    `json:"other_cpu_pct"` // other processes, while the cold starts ran
+	Bare        *BareStart `json:"bare_mcp_go,omitempty"`
+	OursCPUMs   []float64  `json:"ours_cpu_ms,omitempty"` // CPU time of the server (all threads) to the tools/list answer
+	OursCPUMed  float64    `json:"ours_cpu_median_ms,omitempty"`
 }
 
 type Memory struct {
@@ -156,11 +161,20 @@ func main() {
 	flag.StringVar(&c.out, "out", "bench/out/results.json", "where to write the JSON figures")
 	flag.BoolVar(&c.skipHTTP, "skip-http", false, "skip the HTTP throughput runs")
 	flag.StringVar(&c.perfOut, "perf-record", "", "record a perf CPU profile (call graphs) of the server during the cache-off HTTP run into this file")
+	flag.StringVar(&c.bare, "bare", "", "the bare mcp-go server with the same tools (bench/cmd/baremcp), measured beside ours (empty: skip)")
+	flag.StringVar(&c.dumpTools, "dump-tools", "", "write the tools/list result of -bin to this file and exit (bench/run builds baremcp with it)")
 	flag.StringVar(&c.only, "only", "", "comma-separated phases to run (cold,memory,overhead,http); default all")
 	flag.Parse()
 	if c.runs < 7 {
 		fmt.Fprintln(os.Stderr, "ldbench: -runs must be at least 7")
 		os.Exit(2)
+	}
+	if c.dumpTools != "" {
+		if err := dumpToolsOnly(&c); err != nil {
+			fmt.Fprintln(os.Stderr, "ldbench:", err)
+			os.Exit(1)
+		}
+		return
 	}
 	res, err := run(&c)
 	if res != nil {
@@ -382,7 +396,7 @@ func run(c *config) (*Results, error) {
 func measureColdStart(c *config, e *emu, res *Results) ([]byte, error) {
 	cs := &res.ColdStart
 	cs.Runs = c.runs
-	var ours, theirs []time.Duration
+	var ours, theirs, oursCPU []time.Duration
 	var rss []int64
 	var allLine []byte
 	ld := c.ldNode != "" && c.ldScript != ""
@@ -400,11 +414,20 @@ func measureColdStart(c *config, e *emu, res *Results) ([]byte, error) {
 		cs.OtherCPUPct = round3(max(0, 100*other.Seconds()/time.Since(t0).Seconds()))
 	}()
 	for i := 0; i < c.runs; i++ {
-		d, line, r, err := coldStart(c.bin, ourArgs(e), ourEnv(), c.timeout)
+		smp, err := coldStartSample(c.bin, ourArgs(e), ourEnv(), c.timeout)
 		if err != nil {
 			return nil, err
 		}
-		ours, rss, allLine = append(ours, d), append(rss, r), line
+		ours, rss, allLine = append(ours, smp.wall), append(rss, smp.rss), smp.line
+		oursCPU = append(oursCPU, smp.cpu)
+		if c.bare != "" {
+			if cs.Bare == nil {
+				cs.Bare = &BareStart{}
+			}
+			if err := bareRun(c, cs.Bare); err != nil {
+				return nil, err
+			}
+		}
 		if ld {
 			d, line, _, err := coldStart(c.ldNode, []string{c.ldScript, "start", "--api-key", benchKey, "--server-url", e.url}, childEnv(), c.timeout)
 			if err != nil {
@@ -420,7 +443,12 @@ func measureColdStart(c *config, e *emu, res *Results) ([]byte, error) {
 		cs.OursMs = append(cs.OursMs, round3(ms(d)))
 	}
 	cs.OursMedian = round3(ms(median(ours)))
+	for _, d := range oursCPU {
+		cs.OursCPUMs = append(cs.OursCPUMs, round3(ms(d)))
+	}
+	cs.OursCPUMed = round3(ms(median(oursCPU)))
 	res.Memory.RSSStart = medianInt(rss)
+	finishBare(c, res)
 	if len(theirs) > 0 {
 		for _, d := range theirs {
 			cs.LDMs = append(cs.LDMs, round3(ms(d)))
@@ -804,11 +832,15 @@ func printTable(w io.Writer, r *Results) {
 	fmt.Fprintln(tw, "figure\tvalue")
 	cs := r.ColdStart
 	fmt.Fprintf(tw, "cold start, stdio spawn→tools/list (median of %d)\t%.2f ms  [%s]\n", cs.Runs, cs.OursMedian, joinMs(cs.OursMs))
+	if cs.OursCPUMed > 0 {
+		fmt.Fprintf(tw, "  CPU time of the server to that answer, all threads\t%.2f ms\n", cs.OursCPUMed)
+	}
 	if cs.LDMedian > 0 {
 		fmt.Fprintf(tw, "  LaunchDarkly's server (%s, node)\t%.1f ms  (%.0f× ours; %d tools, tools/list %s B)\n", cs.LD, cs.LDMedian, cs.Ratio, cs.LDTools, commas(cs.LDListBytes))
 	} else {
 		fmt.Fprintf(tw, "  LaunchDarkly's server\tskipped: %s\n", cs.LDSkip)
 	}
+	printBare(tw, r)
 	if cs.OtherCPUPct > 15 {
 		fmt.Fprintf(tw, "  WARNING\tother processes used %.0f%% of a core during the cold starts: the figures are high; rerun on a quiet machine\n", cs.OtherCPUPct)
 	}

@@ -253,22 +253,39 @@ func callParams(tool string, args map[string]any) json.RawMessage {
 // the time from spawn to the tools/list answer, the tools/list line and the
 // child's resident memory at that point. The child is then ended.
 func coldStart(name string, args, env []string, timeout time.Duration) (time.Duration, []byte, int64, error) {
+	s, err := coldStartSample(name, args, env, timeout)
+	return s.wall, s.line, s.rss, err
+}
+
+// startSample is one cold start: wall time spawn → tools/list answered, the
+// tools/list line, and the child's resident memory and CPU time (all its
+// threads, from /proc/PID/task/*/schedstat) at that point. The CPU time moves
+// little with other load on the machine, the wall time a lot.
+type startSample struct {
+	wall time.Duration
+	line []byte
+	rss  int64
+	cpu  time.Duration
+}
+
+func coldStartSample(name string, args, env []string, timeout time.Duration) (startSample, error) {
 	t0 := time.Now()
 	p, err := spawn(name, args, env, io.Discard, timeout)
 	if err != nil {
-		return 0, nil, 0, err
+		return startSample{}, err
 	}
 	defer p.close()
 	line, err := p.handshake()
 	elapsed := time.Since(t0)
 	if err != nil {
-		return 0, nil, 0, err
+		return startSample{}, err
 	}
 	rss, err := readRSS(p.PID())
 	if err != nil {
-		return 0, nil, 0, err
+		return startSample{}, err
 	}
-	return elapsed, line, rss, nil
+	cpu, _ := threadsCPU(p.PID()) // 0 where the kernel keeps no schedstat
+	return startSample{elapsed, line, rss, cpu}, nil
 }
 
 // childEnv is the bench's environment without LaunchDarkly settings, plus extra.
