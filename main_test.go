@@ -8,10 +8,8 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,47 +19,18 @@ import (
 
 	"github.com/ld-usage-mcp/ld-usage-mcp/client"
 	"github.com/ld-usage-mcp/ld-usage-mcp/emulator"
+	"github.com/ld-usage-mcp/ld-usage-mcp/internal/mcptest"
 	"github.com/ld-usage-mcp/ld-usage-mcp/internal/usagecheck"
-)
-
-var (
-	binOnce sync.Once
-	binPath string
-	binErr  error
-	binDir  string
 )
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if binDir != "" {
-		os.RemoveAll(binDir)
-	}
+	mcptest.Cleanup()
 	os.Exit(code)
 }
 
 // testBinary builds the server once per test run and returns its path.
-func testBinary(t *testing.T) string {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	binOnce.Do(func() {
-		binDir, binErr = os.MkdirTemp("", "ld-usage-mcp-test")
-		if binErr != nil {
-			return
-		}
-		binPath = filepath.Join(binDir, "ld-usage-mcp")
-		cmd := exec.Command("go", "build", "-o", binPath, ".")
-		var out bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &out
-		if err := cmd.Run(); err != nil {
-			binErr = err
-			binPath = out.String()
-		}
-	})
-	require.NoError(t, binErr, binPath)
-	return binPath
-}
+func testBinary(t *testing.T) string { return mcptest.Binary(t) }
 
 // cleanEnv is the test process's environment without the server's variables.
 func cleanEnv(extra ...string) []string {

@@ -5,50 +5,23 @@ import (
 	"context"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
-)
 
-var (
-	binOnce sync.Once
-	binDir  string
-	binPath string
-	binErr  error
+	"github.com/ld-usage-mcp/ld-usage-mcp/internal/mcptest"
 )
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if binDir != "" {
-		os.RemoveAll(binDir)
-	}
+	mcptest.Cleanup()
 	os.Exit(code)
 }
 
 // server builds ld-usage-mcp once per test run and returns its path.
-func server(t *testing.T) string {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	binOnce.Do(func() {
-		binDir, binErr = os.MkdirTemp("", "ld-usage-mcp-packaging")
-		if binErr != nil {
-			return
-		}
-		binPath = filepath.Join(binDir, "ld-usage-mcp")
-		out, err := exec.Command("go", "build", "-o", binPath, "..").CombinedOutput()
-		if err != nil {
-			binErr, binPath = err, string(out)
-		}
-	})
-	require.NoError(t, binErr, binPath)
-	return binPath
-}
+func server(t *testing.T) string { return mcptest.Binary(t) }
 
 // runServer runs the binary with args and extra environment variables (the
 // test's own LAUNCHDARKLY_* and LD_USAGE_MCP_* variables removed) and returns
