@@ -173,13 +173,22 @@ func renderUsageReview(s *Server, args map[string]string) (string, error) {
 	return b.String(), nil
 }
 
-func renderSDKUpgradePlan(s *Server, args map[string]string) (string, error) {
+// promptFrom is a prompt's from argument, def when absent, checked as the tools check it.
+func promptFrom(s *Server, args map[string]string, def string) (string, error) {
 	from := args["from"]
 	if from == "" {
-		from = "-7d"
+		from = def
 	}
 	if _, err := ParseTime(from, s.cfg.Now()); err != nil {
 		return "", fmt.Errorf("argument from: %v; use %s", err, TimeFormats)
+	}
+	return from, nil
+}
+
+func renderSDKUpgradePlan(s *Server, args map[string]string) (string, error) {
+	from, err := promptFrom(s, args, "-7d")
+	if err != nil {
+		return "", err
 	}
 	project := args["projectKey"]
 	scope, only := "every project", ""
@@ -228,12 +237,9 @@ func renderUsageSpike(s *Server, args map[string]string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	from := args["from"]
-	if from == "" {
-		from = "-30d"
-	}
-	if _, err := ParseTime(from, s.cfg.Now()); err != nil {
-		return "", fmt.Errorf("argument from: %v; use %s", err, TimeFormats)
+	from, err := promptFrom(s, args, "-30d")
+	if err != nil {
+		return "", err
 	}
 	project := args["projectKey"]
 

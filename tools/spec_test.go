@@ -178,16 +178,7 @@ func argSpread(ep *client.Endpoint, op *apispec.Operation) []map[string]any {
 			base[p.name] = pathSample[p.name]
 		}
 	}
-	with := func(kv ...any) map[string]any {
-		m := make(map[string]any, len(base)+len(kv)/2)
-		for k, v := range base {
-			m[k] = v
-		}
-		for i := 0; i < len(kv); i += 2 {
-			m[kv[i].(string)] = kv[i+1]
-		}
-		return m
-	}
+	with := withArgs(base)
 	out := []map[string]any{with()}
 	has := map[string]bool{}
 	for _, p := range params {
@@ -398,16 +389,7 @@ func specValidArgs(op *apispec.Operation) []map[string]any {
 			base[p.Name] = pathSample[p.Name]
 		}
 	}
-	with := func(kv ...any) map[string]any {
-		m := make(map[string]any, len(base)+len(kv)/2)
-		for k, v := range base {
-			m[k] = v
-		}
-		for i := 0; i < len(kv); i += 2 {
-			m[kv[i].(string)] = kv[i+1]
-		}
-		return m
-	}
+	with := withArgs(base)
 	out := []map[string]any{with()}
 	valid := func(args map[string]any) bool {
 		q := url.Values{}
@@ -505,4 +487,19 @@ func resultText(res *mcp.CallToolResult) string {
 		}
 	}
 	return b.String()
+}
+
+// withArgs returns a builder of argument maps: base plus the given name,
+// value pairs.
+func withArgs(base map[string]any) func(kv ...any) map[string]any {
+	return func(kv ...any) map[string]any {
+		m := make(map[string]any, len(base)+len(kv)/2)
+		for k, v := range base {
+			m[k] = v
+		}
+		for i := 0; i < len(kv); i += 2 {
+			m[kv[i].(string)] = kv[i+1]
+		}
+		return m
+	}
 }
