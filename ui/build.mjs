@@ -9,12 +9,13 @@ import { build } from "esbuild";
 import { createHash } from "node:crypto";
 import { readFileSync, readdirSync, statSync, writeFileSync, mkdirSync } from "node:fs";
 import { join, relative } from "node:path";
+import { appEdits, hostEdits } from "./trims.mjs";
 
 const here = new URL(".", import.meta.url).pathname;
 
 // SOURCES are the files and folders the build reads. Keep in step with
 // sourceRoots in ui.go.
-const SOURCES = ["package.json", "package-lock.json", "build.mjs", "tsconfig.json", "src", "host"];
+const SOURCES = ["package.json", "package-lock.json", "build.mjs", "trims.mjs", "tsconfig.json", "src", "host", "probe"];
 
 function files(p) {
   return statSync(p).isDirectory() ? readdirSync(p).sort().flatMap((n) => files(join(p, n))) : [p];
@@ -32,41 +33,11 @@ export function sourcesHash() {
   return h.digest("hex");
 }
 
-// The ext-apps bundle imports Zod as `import { z } from "zod/v4"`, a form
-// esbuild cannot tree-shake (zod#6597, ext-apps#649): it would carry all of
-// Zod, its 50 locales included (~460 KB). The same import as a namespace
-// (`import * as z`) is what Zod recommends and shakes to what is used. The
-// one dynamic `import("zod/v4")` converts app-registered tools' Zod schemas to
-// JSON Schema, which this app never uses (it registers no tools). Each
-// rewrite must match, so an upgrade that changes the code fails here loudly.
-const rewrites = [
-  { re: /import\{z as ([\w$]+)\}from"zod\/v4"/g, to: 'import*as $1 from"zod/v4"' },
-  {
-    re: /let\{z:([\w$]+)\}=await import\("zod\/v4"\);return \1\.toJSONSchema\([\w$]+,\{io:[\w$]+\}\)/g,
-    to: 'throw Error("ld-usage-mcp: Zod schemas of app tools are not supported in this build")',
-  },
-];
-const seen = new Map();
-const zodNamespace = {
-  name: "zod-namespace",
-  setup(b) {
-    b.onLoad({ filter: /[\\/]@modelcontextprotocol[\\/]ext-apps[\\/]dist[\\/].*\.js$/ }, (args) => {
-      let src = readFileSync(args.path, "utf8");
-      rewrites.forEach((r, i) => {
-        src = src.replace(r.re, (...m) => {
-          seen.set(i, (seen.get(i) ?? 0) + 1);
-          return r.to.replace(/\$1/g, m[1]);
-        });
-      });
-      return { contents: src, loader: "js" };
-    });
-  },
-};
-
 const hash = sourcesHash();
-const result = await build({
+// Two builds: the app, with the trims that keep it within budget, and the
+// test host, with only the Zod import fix (it is no part of the product).
+const options = {
   absWorkingDir: here,
-  entryPoints: { app: "src/app.ts", host: "host/host.ts" },
   bundle: true,
   minify: true,
   format: "iife",
@@ -75,16 +46,19 @@ const result = await build({
   outdir: "out",
   metafile: true,
   legalComments: "eof",
-  plugins: [zodNamespace],
   logLevel: "warning",
-});
-rewrites.forEach((r, i) => {
-  if (!seen.get(i)) throw new Error(`build.mjs: rewrite ${r.re} matched nothing in ext-apps: check the upgrade, then this rewrite`);
-});
+};
+const trims = [appEdits()];
+const hostTrims = [hostEdits()];
+const [app, host] = await Promise.all([
+  build({ ...options, entryPoints: { app: "src/app.ts", probe: "probe/probe.ts" }, plugins: trims.map((t) => t.plugin) }),
+  build({ ...options, entryPoints: { host: "host/host.ts" }, plugins: hostTrims.map((t) => t.plugin) }),
+]);
+for (const t of [...trims, ...hostTrims]) t.check();
 
-const out = Object.fromEntries(result.outputFiles.map((f) => [relative(join(here, "out"), f.path), f.text]));
+const out = Object.fromEntries([...app.outputFiles, ...host.outputFiles].map((f) => [relative(join(here, "out"), f.path), f.text]));
 mkdirSync(join(here, "dist"), { recursive: true });
-for (const [name, template] of [["app", "src/app.html"], ["host", "host/host.html"]]) {
+for (const [name, template] of [["app", "src/app.html"], ["host", "host/host.html"], ["probe", "probe/probe.html"]]) {
   const js = out[name + ".js"] ?? "";
   const css = out[name + ".css"] ?? "";
   if (/<\/script/i.test(js) || /<\/style/i.test(css)) throw new Error(`${name}: a closing tag inside the inlined code`);
@@ -96,7 +70,7 @@ for (const [name, template] of [["app", "src/app.html"], ["host", "host/host.htm
   console.log(`dist/${name}.html  ${Buffer.byteLength(html).toLocaleString("en-US")} bytes (script ${Buffer.byteLength(js).toLocaleString("en-US")}, style ${Buffer.byteLength(css).toLocaleString("en-US")})`);
 }
 if (process.env.ANALYZE) {
-  const ins = result.metafile.outputs["out/app.js"].inputs;
+  const ins = app.metafile.outputs["out/app.js"].inputs;
   const by = {};
   for (const [k, v] of Object.entries(ins)) {
     const p = k.replace(/^node_modules\//, "").split("/").slice(0, k.includes("@") ? 2 : 1).join("/");

@@ -18,7 +18,7 @@ import (
 
 // sourceRoots are the files and folders the build reads: keep in step with
 // SOURCES in build.mjs.
-var sourceRoots = []string{"package.json", "package-lock.json", "build.mjs", "tsconfig.json", "src", "host"}
+var sourceRoots = []string{"package.json", "package-lock.json", "build.mjs", "trims.mjs", "tsconfig.json", "src", "host", "probe"}
 
 // maxHTMLBytes bounds the app. The issue's budget was 200 KB; the official
 // ext-apps App alone costs ~157 KB minified (Zod ~100 KB of it: the SDK
@@ -55,14 +55,16 @@ func sourcesHash(t *testing.T) string {
 
 var builtFrom = regexp.MustCompile(`<meta name="ld-usage-mcp-sources" content="sha256:([0-9a-f]{64})">`)
 
-// TestBuildIsCurrent fails when a committed build (the embedded app, or the
-// test host page) is older than its sources: rebuild with
+// TestBuildIsCurrent fails when a committed build (the embedded app, the
+// test host page or the parse test's page) is older than its sources: rebuild with
 // `cd ui && npm ci && npm run build` and commit dist/.
 func TestBuildIsCurrent(t *testing.T) {
 	want := sourcesHash(t)
 	host, err := os.ReadFile("dist/host.html")
 	require.NoError(t, err)
-	for name, html := range map[string]string{"dist/app.html": HTML(), "dist/host.html": string(host)} {
+	probe, err := os.ReadFile("dist/probe.html")
+	require.NoError(t, err)
+	for name, html := range map[string]string{"dist/app.html": HTML(), "dist/host.html": string(host), "dist/probe.html": string(probe)} {
 		m := builtFrom.FindStringSubmatch(html)
 		require.NotNil(t, m, "%s records the hash of its sources", name)
 		assert.Equal(t, want, m[1], "%s is older than its sources: run `cd ui && npm ci && npm run build` and commit ui/dist", name)
