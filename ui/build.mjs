@@ -9,7 +9,7 @@ import { build } from "esbuild";
 import { createHash } from "node:crypto";
 import { readFileSync, readdirSync, statSync, writeFileSync, mkdirSync } from "node:fs";
 import { join, relative } from "node:path";
-import { appEdits, hostEdits } from "./trims.mjs";
+import { appEdits, hostEdits, zodNoJSONSchema } from "./trims.mjs";
 
 const here = new URL(".", import.meta.url).pathname;
 
@@ -48,7 +48,7 @@ const options = {
   legalComments: "eof",
   logLevel: "warning",
 };
-const trims = [appEdits()];
+const trims = [appEdits(), zodNoJSONSchema()];
 const hostTrims = [hostEdits()];
 const [app, host] = await Promise.all([
   build({ ...options, entryPoints: { app: "src/app.ts", probe: "probe/probe.ts" }, plugins: trims.map((t) => t.plugin) }),

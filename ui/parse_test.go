@@ -22,7 +22,8 @@ import (
 // a host sends to an app, well formed and not, and checks what reached the
 // App's handlers, what the App answered and which errors it raised, against
 // the messages themselves. It shows that the trims leave the parse path
-// whole: no schema is missing, the error messages are Zod's.
+// whole: no stub is called, no schema is missing, the error messages are
+// Zod's; and that what they take out (Zod's JSON Schema generation) throws.
 func TestParsePath(t *testing.T) {
 	exe := chromium(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -151,6 +152,7 @@ func TestParsePath(t *testing.T) {
 	require.Len(t, errs, 4, "%q", errs)
 	issues := make([][]issue, len(errs))
 	for i, e := range errs {
+		assert.NotContains(t, e, "left out of this build", "no stub was called")
 		require.NoError(t, json.Unmarshal([]byte(e[strings.Index(e, "["):]), &issues[i]), e)
 		require.NotEmpty(t, issues[i], e)
 	}
@@ -165,6 +167,10 @@ func TestParsePath(t *testing.T) {
 	assert.True(t, strings.HasPrefix(errs[3], "Error: Invalid JSON-RPC message received: "), errs[3])
 	assert.Equal(t, []any{"method"}, issues[3][0].Errors[0][0].Path)
 	assert.Equal(t, "Invalid input: expected string, received undefined", issues[3][0].Errors[0][0].Message)
+
+	// What the build left out throws, loudly; what it kept works.
+	assert.Contains(t, eval[string](t, bctx, `probe.jsonSchema()`), "threw: ld-usage-mcp: Zod's JSON Schema generation")
+	assert.Equal(t, "3", eval[string](t, bctx, `probe.minLength()`))
 
 	assert.Empty(t, eval[[]string](t, bctx, `probe.log.csp`), "no CSP violation (Zod's JIT is off)")
 	for _, p := range problems() {

@@ -3,11 +3,15 @@
 // test host page (dist/host.html) gets only the Zod import fix (zodImports),
 // which the app has too.
 //
-// Every edit says what it matches and must match when the build runs: a
-// library upgrade that moves the code fails the build. parse_test.go runs the app's parse path (ext-apps' App and its
+// Every edit says what it matches and must match when the build runs, and
+// every stub throws when called: a library upgrade that moves the code fails
+// the build, and code that turns out to be needed fails loudly, never
+// silently. parse_test.go runs the app's parse path (ext-apps' App and its
 // transport, the SDK's and ext-apps' Zod schemas) in this build, and
 // browser_test.go the whole app.
 import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
 
 const extApps = /[\\/]@modelcontextprotocol[\\/]ext-apps[\\/]dist[\\/]src[\\/]app(-bridge)?\.js$/;
 
@@ -64,3 +68,47 @@ export const appEdits = () =>
   edits("app-edits", [
     ...zodImports(),
   ]);
+
+// Zod's JSON Schema generation, ~15 KB: every classic schema links it
+// (schema.toJSONSchema(), ~standard.jsonSchema, _zod.processJSONSchema), so
+// esbuild keeps it, though the app never makes JSON Schema: it registers no
+// tools, it only parses the host's messages. In the app, each of these
+// modules is replaced by stubs that throw when called, one per export of the
+// real module (its names read from it, so a Zod upgrade that adds one still
+// links, and one that moves a module fails here). `keep` names the exports
+// that stay real: aggregateChecks backs the check getters (.minLength,
+// .isInt, …), which are not JSON Schema.
+export const zodNoJSONSchema = () => {
+  const modules = [
+    { file: "zod/v4/core/to-json-schema.js", keep: [] },
+    { file: "zod/v4/core/json-schema-processors.js", keep: ["aggregateChecks"] },
+  ];
+  const stubbed = new Set();
+  return {
+    plugin: {
+      name: "zod-no-json-schema",
+      setup(b) {
+        // The kept exports, from the real module (a distinct module to esbuild).
+        b.onResolve({ filter: /\?real$/ }, (args) => ({ path: join(args.resolveDir, args.path.slice(0, -"?real".length)), suffix: "?real" }));
+        b.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]core[\\/][\w-]+\.js$/ }, async (args) => {
+          const m = modules.find((m) => args.path.split("\\").join("/").endsWith("/node_modules/" + m.file));
+          if (!m || args.suffix === "?real") return undefined;
+          stubbed.add(m.file);
+          const names = Object.keys(await import(pathToFileURL(args.path).href));
+          for (const k of m.keep) if (!names.includes(k)) throw new Error(`build.mjs: ${m.file} no longer exports ${k}: check the Zod upgrade, then trims.mjs`);
+          const base = args.path.split(/[\\/]/).pop();
+          const lines = [
+            `const no = (n) => () => { throw new Error("ld-usage-mcp: Zod's JSON Schema generation (" + n + ") is left out of this build"); };`,
+            ...names.map((n, i) =>
+              m.keep.includes(n) ? `export { ${n} } from "./${base}?real";` : `const s${i} = no(${JSON.stringify(n)});\nexport { s${i} as ${JSON.stringify(n)} };`,
+            ),
+          ];
+          return { contents: lines.join("\n"), loader: "js", resolveDir: dirname(args.path) };
+        });
+      },
+    },
+    check() {
+      for (const m of modules) if (!stubbed.has(m.file)) throw new Error(`build.mjs: ${m.file} was never bundled: check the Zod upgrade, then trims.mjs`);
+    },
+  };
+};
