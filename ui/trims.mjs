@@ -14,6 +14,7 @@ import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 
 const extApps = /[\\/]@modelcontextprotocol[\\/]ext-apps[\\/]dist[\\/]src[\\/]app(-bridge)?\.js$/;
+const sdkTypes = /[\\/]@modelcontextprotocol[\\/]sdk[\\/]dist[\\/]esm[\\/]types\.js$/;
 
 // edits is a plugin that rewrites the modules its rules name; each rule
 // counts its matches, and check() fails the build for a rule that matched
@@ -67,6 +68,16 @@ export const hostEdits = () => edits("host-edits", zodImports());
 export const appEdits = () =>
   edits("app-edits", [
     ...zodImports(),
+    // ext-apps documents each field of its message schemas with Zod's
+    // .describe("…") (so does one of the SDK's): text that only JSON Schema
+    // generation reads, ~9 KB with the schema copies .describe() makes. The
+    // schemas validate the same without it.
+    {
+      why: "schema descriptions",
+      file: new RegExp(`${extApps.source}|${sdkTypes.source}`),
+      re: /\.describe\((?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`(?:[^`\\$]|\\.|\$(?!\{))*`)\)/g,
+      to: "",
+    },
   ]);
 
 // Zod's JSON Schema generation, ~15 KB: every classic schema links it
