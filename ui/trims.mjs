@@ -15,6 +15,7 @@ import { pathToFileURL } from "node:url";
 
 const extApps = /[\\/]@modelcontextprotocol[\\/]ext-apps[\\/]dist[\\/]src[\\/]app(-bridge)?\.js$/;
 const sdkTypes = /[\\/]@modelcontextprotocol[\\/]sdk[\\/]dist[\\/]esm[\\/]types\.js$/;
+const pure = "/*@__PURE__*/";
 
 // edits is a plugin that rewrites the modules its rules name; each rule
 // counts its matches, and check() fails the build for a rule that matched
@@ -77,6 +78,19 @@ export const appEdits = () =>
       file: new RegExp(`${extApps.source}|${sdkTypes.source}`),
       re: /\.describe\((?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`(?:[^`\\$]|\\.|\$(?!\{))*`)\)/g,
       to: "",
+    },
+    // The SDK's types.js builds a Zod schema for every message of MCP, of
+    // which the App uses a part; esbuild keeps them all, as it cannot know
+    // that building a Zod schema has no side effect (~6 KB). Marking each
+    // schema expression pure lets it drop the unused ones. Only expressions in
+    // a value's place (after = ( , [ : ?) are marked, and types.js is plain
+    // tsc output whose statements are declarations (and one enum), so no
+    // statement can be dropped.
+    {
+      why: "the SDK's schemas, pure",
+      file: sdkTypes,
+      re: /(?<=[=(,[:?]\s*)(?=(?:z|[A-Z][\w$]*Schema)\s*\.[\w$]+\()/g,
+      to: pure,
     },
   ]);
 
