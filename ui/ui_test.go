@@ -20,11 +20,14 @@ import (
 // SOURCES in build.mjs.
 var sourceRoots = []string{"package.json", "package-lock.json", "build.mjs", "trims.mjs", "tsconfig.json", "src", "host", "probe"}
 
-// maxHTMLBytes bounds the app. The issue's budget was 200 KB; the official
-// ext-apps App alone costs ~157 KB minified (Zod ~100 KB of it: the SDK
-// validates every message with Zod), uPlot ~52 KB, this app's own code and
-// style ~18 KB. See the report on issue 13.
-const maxHTMLBytes = 240 << 10
+// maxHTMLBytes is the issue's budget for the app: 200 KB. The official
+// ext-apps App with the SDK and Zod it validates every message with, and
+// uPlot, make the app 230 KB as they come; build.mjs keeps within it by
+// leaving out what the app never runs (trims.mjs: Zod's JSON Schema
+// generation, ext-apps' schema descriptions, the SDK's unused schemas,
+// uPlot's unused path builders), and parse_test.go and browser_test.go run
+// the result.
+const maxHTMLBytes = 200_000
 
 // sourcesHash is build.mjs's sourcesHash: sha256 over each source file in
 // path order, as "path\nsize\n" then its bytes.
