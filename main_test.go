@@ -155,7 +155,7 @@ func TestCommandLine(t *testing.T) {
 	// The README's first command: a real answer from the demo data.
 	readme, err := os.ReadFile("README.md")
 	require.NoError(t, err)
-	first := regexp.MustCompile("(?m)^go run \\. (--demo call .*)$").FindSubmatch(readme)
+	first := regexp.MustCompile(`(?m)^go run \. (--demo call .*)$`).FindSubmatch(readme)
 	require.NotNil(t, first, "README has a go run . --demo call command")
 	out, stderr, code := runCLI(t, env, strings.Fields(string(first[1]))...)
 	assert.Equal(t, 0, code, stderr)

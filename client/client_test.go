@@ -143,7 +143,6 @@ func ep(t testing.TB, tool string) *client.Endpoint {
 type wireCase struct {
 	tool      string
 	args      map[string][]string
-	noRange   bool       // send no from/to
 	wantPath  string     // escaped path exactly as it must arrive
 	wantQuery url.Values // nil: no query string at all
 

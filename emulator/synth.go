@@ -155,7 +155,6 @@ func cloneAs(a *atom, d dim, v string, factor float64) *atom {
 		}
 	case dProjectID:
 		c.attrs[dProject] = "project-" + strings.ToLower(v)
-		p = c.attrs[dProject]
 	case dEnv:
 		if p != "" {
 			c.attrs[dEnvID] = envID(p, v)

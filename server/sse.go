@@ -113,12 +113,6 @@ func (o *owedAnswers) signal() {
 	o.changed = make(chan struct{})
 }
 
-func (o *owedAnswers) count(session string) int {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.n[session]
-}
-
 // wait returns when nothing is owed or ctx is done.
 func (o *owedAnswers) wait(ctx context.Context) {
 	for {

@@ -534,9 +534,6 @@ func metaLabel(meta map[string]any, key string) string {
 	return smPairs(keys, meta)
 }
 
-// seriesLabel renders a series' metadata as sorted key=value pairs, or its key.
-func seriesLabel(sr *client.Series) string { return metaLabel(sr.Meta, sr.Key) }
-
 func metaValue(v any) string {
 	switch x := v.(type) {
 	case string:

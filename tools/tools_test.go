@@ -31,11 +31,10 @@ var now = time.Date(2026, 11, 26, 12, 30, 0, 0, time.UTC)
 const testKey = "api-0123abcd-test-key-do-not-leak"
 
 type env struct {
-	emu  *emulator.Emulator
-	srv  *httptest.Server
-	ts   *tools.Server
-	mcp  *mcpclient.Client
-	logs *strings.Builder
+	emu *emulator.Emulator
+	srv *httptest.Server
+	ts  *tools.Server
+	mcp *mcpclient.Client
 }
 
 func newEnv(t *testing.T, mod ...func(*tools.Config)) *env {
