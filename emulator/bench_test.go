@@ -16,10 +16,16 @@ func BenchmarkMAUBySDK30Days(b *testing.B) {
 	e := New(Options{Now: fixedClock(testNow)})
 	ep := client.Lookup("getMauUsage")
 	args := url.Values{"groupby": {"sdk"}, "from": {ms(testNow.AddDate(0, 0, -30))}}
+	benchAnswer(b, e, ep, nil, args)
+}
+
+// benchAnswer measures parsing and answering one request, and reports the
+// size of the answer.
+func benchAnswer(b *testing.B, e *Emulator, ep *client.Endpoint, path map[string]string, args url.Values) {
 	b.ReportAllocs()
 	var size int
 	for b.Loop() {
-		q, aerr := e.parse(ep, nil, args, testNow)
+		q, aerr := e.parse(ep, path, args, testNow)
 		if aerr != nil {
 			b.Fatal(aerr.message)
 		}
@@ -72,20 +78,7 @@ func BenchmarkYearDaily(b *testing.B) {
 			args, _ := url.ParseQuery(tc.query)
 			args.Set("from", ep.Unit.Format(from))
 			path := map[string]string{"source": "client"}
-			b.ReportAllocs()
-			var size int
-			for b.Loop() {
-				q, aerr := e.parse(ep, path, args, testNow)
-				if aerr != nil {
-					b.Fatal(aerr.message)
-				}
-				body, aerr := e.answer(q)
-				if aerr != nil {
-					b.Fatal(aerr.message)
-				}
-				size = len(body)
-			}
-			b.ReportMetric(float64(size), "bytes/answer")
+			benchAnswer(b, e, ep, path, args)
 		})
 	}
 }
