@@ -5,8 +5,6 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"github.com/ld-usage-mcp/ld-usage-mcp/client"
 )
 
 // This file renders a Summary as the text of a result: what was asked, the
@@ -173,92 +171,6 @@ func monthShort(month string) string {
 		return month
 	}
 	return t.Format("Jan 2006")
-}
-
-// headlineText says the headline figure in words. Its first number is the
-// figure itself, written exactly.
-func headlineText(ep *client.Endpoint, h *Headline, with []*SeriesSummary, f frame) string {
-	noun := ep.Noun
-	if noun == "" {
-		noun = "units"
-	}
-	val := Exact(h.Value)
-	var b strings.Builder
-	b.WriteString(val + " " + noun)
-	shortT := func(ms int64) string {
-		t := time.UnixMilli(ms).In(f.loc)
-		if f.step >= 24*time.Hour || f.monthly {
-			return t.Format("Jan 2, 2006")
-		}
-		return t.Format("Jan 2 15:04") + " " + f.loc.String()
-	}
-	switch f.meaning.Figure {
-	case client.FigureMonthEnd, client.FigureMonthSum:
-		if h.Month == "" {
-			break
-		}
-		name := MonthName(h.Month)
-		var through int64
-		for _, st := range with {
-			if n := len(st.Months); n > 0 && st.Months[n-1].lastT > through {
-				through = st.Months[n-1].lastT
-			}
-		}
-		newWord := ""
-		if f.meaning.Figure == client.FigureMonthSum {
-			newWord = " first seen"
-			if ep.Measure != client.Unique {
-				newWord = ""
-			}
-		}
-		switch h.Status {
-		case MonthComplete:
-			b.WriteString(newWord + " in " + name + " (the whole month)")
-		case MonthInProgress:
-			b.WriteString(newWord + " so far in " + name + " (month in progress, to " + f.now.In(f.loc).Format("Jan 2 15:04") + " " + f.loc.String() + ")")
-		default:
-			if f.meaning.Figure == client.FigureMonthEnd {
-				b.WriteString(" month to date at " + shortT(through) + " (" + name + " not complete in the range)")
-			} else {
-				b.WriteString(newWord + " in the part of " + name + " in the range, to " + shortT(through) + " (not the month's figure)")
-			}
-		}
-	case client.FigureLatest:
-		last := int64(0)
-		for _, st := range with {
-			last = max(last, st.lastT)
-		}
-		if f.meaning.Point == client.PointTrailing {
-			b.WriteString(" in the 30 days to " + shortT(last) + " (latest point)")
-		} else {
-			b.WriteString(" at " + shortT(last) + " (latest point)")
-		}
-	case client.FigureSum:
-		b.WriteString(" in total over the range")
-	case client.FigurePeak:
-		at := with[0].maxT
-		if h.Label != "" || len(with) == 1 {
-			for _, st := range with {
-				if st.Label == h.Label || len(with) == 1 {
-					at = st.maxT
-				}
-			}
-		}
-		b.WriteString(" at the peak, " + shortT(at))
-	case client.FigureMean:
-		b.WriteString(" on average per " + bucketWord(f))
-	}
-	switch h.Of {
-	case "sum of series":
-		b.WriteString(", sum of " + strconv.Itoa(len(with)) + " series")
-	case "largest series":
-		b.WriteString(", for " + TrimLabel(h.Label, summaryLabelRunes) + ", the largest of " + strconv.Itoa(len(with)) + " series (they overlap: no total)")
-	}
-	if h.Billed != nil {
-		b.WriteString(" = " + FormatBilled(*h.Billed) + " " + h.BilledUnit + " billed (" + Exact(ep.Per) + " minutes each)")
-	}
-	b.WriteString(".")
-	return b.String()
 }
 
 func bucketWord(f frame) string {

@@ -1,0 +1,168 @@
+package answer
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ld-usage-mcp/ld-usage-mcp/client"
+)
+
+// This file chooses the one figure that answers "how much" (the headline):
+// that of the answer's one series, the total of series that add up across
+// the dimension the answer is split by (client.Endpoint.Across), or the
+// largest of series that overlap; and says it in words.
+
+// Headline is the figure that answers "how much" for the whole answer, with
+// what it is of.
+type Headline struct {
+	Value float64 `json:"value"`
+	// Text says the figure in words: what it counts, over which period, and
+	// whether that period is complete.
+	Text string `json:"text"`
+	// Of says what the value is made from: "series" (the answer's one
+	// series), "sum of series" (series that add up) or "largest series"
+	// (series that overlap, such as unique counts by SDK: no total).
+	Of    string `json:"of"`
+	Label string `json:"label,omitempty"` // the series, for "largest series"
+	// Month is the calendar month (2006-01) of a monthly figure; Status is
+	// complete, inProgress (the month is still running) or partial (the
+	// range covers only part of it).
+	Month  string `json:"month,omitempty"`
+	Status string `json:"status,omitempty"`
+	// Billed converts the value into billed units where LaunchDarkly bills
+	// in another unit (43,800 service connection minutes = 1 service connection).
+	Billed     *float64      `json:"billed,omitempty"`
+	BilledUnit string        `json:"billedUnit,omitempty"`
+	Months     []MonthFigure `json:"months,omitempty"` // the figure of each month of the range
+}
+
+// headline chooses the figure that answers the question: that of the one
+// series, the sum of series that add up, or the largest of series that
+// overlap.
+func headline(ep *client.Endpoint, ss []SeriesSummary, f frame) *Headline {
+	var with []*SeriesSummary
+	for i := range ss {
+		if ss[i].Points > 0 {
+			with = append(with, &ss[i])
+		}
+	}
+	if len(with) == 0 {
+		return nil
+	}
+	h := &Headline{Of: "series"}
+	var months []MonthFigure
+	switch {
+	case len(with) == 1:
+		h.Value, months = with[0].Figure, with[0].Months
+	case f.meaning.Across:
+		h.Of = "sum of series"
+		for _, st := range with {
+			h.Value += st.Figure
+		}
+		h.Value = Finite(h.Value)
+		months = sumMonths(with)
+	default:
+		best := with[0] // sorted by figure, largest first
+		h.Of, h.Label, h.Value, months = "largest series", best.Label, best.Figure, best.Months
+	}
+	if len(months) > 0 {
+		last := months[len(months)-1]
+		h.Month, h.Status = last.Month, last.Status
+		if len(months) > 1 {
+			h.Months = months
+		}
+	}
+	if ep.Per > 0 && (f.meaning.Point == client.PointCumulative || f.meaning.Point == client.PointCount) {
+		b := Finite(h.Value / ep.Per)
+		h.Billed, h.BilledUnit = &b, ep.PerNoun
+	}
+	h.Text = headlineText(ep, h, with, f)
+	return h
+}
+
+// headlineText says the headline figure in words. Its first number is the
+// figure itself, written exactly.
+func headlineText(ep *client.Endpoint, h *Headline, with []*SeriesSummary, f frame) string {
+	noun := ep.Noun
+	if noun == "" {
+		noun = "units"
+	}
+	val := Exact(h.Value)
+	var b strings.Builder
+	b.WriteString(val + " " + noun)
+	shortT := func(ms int64) string {
+		t := time.UnixMilli(ms).In(f.loc)
+		if f.step >= 24*time.Hour || f.monthly {
+			return t.Format("Jan 2, 2006")
+		}
+		return t.Format("Jan 2 15:04") + " " + f.loc.String()
+	}
+	switch f.meaning.Figure {
+	case client.FigureMonthEnd, client.FigureMonthSum:
+		if h.Month == "" {
+			break
+		}
+		name := MonthName(h.Month)
+		var through int64
+		for _, st := range with {
+			if n := len(st.Months); n > 0 && st.Months[n-1].lastT > through {
+				through = st.Months[n-1].lastT
+			}
+		}
+		newWord := ""
+		if f.meaning.Figure == client.FigureMonthSum {
+			newWord = " first seen"
+			if ep.Measure != client.Unique {
+				newWord = ""
+			}
+		}
+		switch h.Status {
+		case MonthComplete:
+			b.WriteString(newWord + " in " + name + " (the whole month)")
+		case MonthInProgress:
+			b.WriteString(newWord + " so far in " + name + " (month in progress, to " + f.now.In(f.loc).Format("Jan 2 15:04") + " " + f.loc.String() + ")")
+		default:
+			if f.meaning.Figure == client.FigureMonthEnd {
+				b.WriteString(" month to date at " + shortT(through) + " (" + name + " not complete in the range)")
+			} else {
+				b.WriteString(newWord + " in the part of " + name + " in the range, to " + shortT(through) + " (not the month's figure)")
+			}
+		}
+	case client.FigureLatest:
+		last := int64(0)
+		for _, st := range with {
+			last = max(last, st.lastT)
+		}
+		if f.meaning.Point == client.PointTrailing {
+			b.WriteString(" in the 30 days to " + shortT(last) + " (latest point)")
+		} else {
+			b.WriteString(" at " + shortT(last) + " (latest point)")
+		}
+	case client.FigureSum:
+		b.WriteString(" in total over the range")
+	case client.FigurePeak:
+		at := with[0].maxT
+		if h.Label != "" || len(with) == 1 {
+			for _, st := range with {
+				if st.Label == h.Label || len(with) == 1 {
+					at = st.maxT
+				}
+			}
+		}
+		b.WriteString(" at the peak, " + shortT(at))
+	case client.FigureMean:
+		b.WriteString(" on average per " + bucketWord(f))
+	}
+	switch h.Of {
+	case "sum of series":
+		b.WriteString(", sum of " + strconv.Itoa(len(with)) + " series")
+	case "largest series":
+		b.WriteString(", for " + TrimLabel(h.Label, summaryLabelRunes) + ", the largest of " + strconv.Itoa(len(with)) + " series (they overlap: no total)")
+	}
+	if h.Billed != nil {
+		b.WriteString(" = " + FormatBilled(*h.Billed) + " " + h.BilledUnit + " billed (" + Exact(ep.Per) + " minutes each)")
+	}
+	b.WriteString(".")
+	return b.String()
+}
