@@ -27,6 +27,10 @@ type frame struct {
 	meaning       client.Meaning
 	step          time.Duration // bucket length (0: unknown; months vary)
 	monthly       bool
+	// across says whether the series add up, split as they are
+	// (client.Endpoint.Across); parts names what they are ("context kinds").
+	across bool
+	parts  string
 }
 
 // series summarises a time series response.
@@ -43,8 +47,8 @@ func (s *Summary) series(ep *client.Endpoint, resp *client.Response, in SummaryI
 	if s.Unit == "" {
 		s.Unit = "units"
 	}
-	adds, across := m.Adds, m.Across
-	s.Summable, s.AddsAcross = &adds, &across
+	adds := m.Adds
+	s.Summable = &adds
 
 	loc := in.Loc
 	if loc == nil {
@@ -92,6 +96,12 @@ func (s *Summary) series(ep *client.Endpoint, resp *client.Response, in SummaryI
 		}
 	}
 	f.step, f.monthly = bucketLength[s.Granularity], s.Granularity == "monthly"
+	f.across, f.parts = m.Across, "series"
+	if ok {
+		f.across, f.parts = ep.Across(in.Aggregation, splitDims(s.Series))
+	}
+	across := f.across
+	s.AddsAcross = &across
 	s.frame = f
 
 	for i, sr := range resp.Series {
@@ -99,7 +109,7 @@ func (s *Summary) series(ep *client.Endpoint, resp *client.Response, in SummaryI
 		if st.Points == 0 {
 			continue
 		}
-		if m.Figure == client.FigureMonthEnd || m.Figure == client.FigureMonthSum {
+		if monthly(m.Figure) && (m.Figure != client.FigureSum || s.to.Sub(s.from) <= maxSumMonths*31*24*time.Hour) {
 			st.Months = monthFigures(&sr, f)
 		}
 		st.Figure = seriesFigure(st, m.Figure)
@@ -130,10 +140,59 @@ func (s *Summary) series(ep *client.Endpoint, resp *client.Response, in SummaryI
 	if allZero(s.Series) {
 		s.Hint = "every value is 0: " + strings.TrimPrefix(emptyHint(ep), "no data: ")
 	}
-	s.Headline = headline(ep, s.Series, f)
+	s.Headline = headline(ep, s.Series, f, resp)
+	s.Counted = counted(s, f, longest >= 0 && m.Figure != client.FigureMonthEnd && m.Figure != client.FigureLatest, s.Series)
 	if m.Point == client.PointCount || m.Point == client.PointNew {
 		s.markInProgress()
 	}
+	if len(resp.Projected) > 0 {
+		s.Projection = projection(ep, resp, f)
+	}
+	if a := ep.Assumed(); a != "" {
+		s.Assumed = a
+	}
+}
+
+// maxSumMonths bounds the months a sum is split into: LaunchDarkly's ranges
+// reach a year; past three, a list of months says nothing more and costs
+// memory by the month.
+const maxSumMonths = 37
+
+// monthly reports whether the figure has a value per calendar month: the
+// monthly figures, and sums (each month's part of the total).
+func monthly(fig client.Figure) bool {
+	return fig == client.FigureMonthEnd || fig == client.FigureMonthSum || fig == client.FigureSum
+}
+
+// splitDims are the dimensions the series are split by: the metadata keys
+// whose values differ between series with points.
+func splitDims(ss []SeriesSummary) []string {
+	var out []string
+	var first map[string]any
+	for _, st := range ss {
+		if st.Points == 0 {
+			continue
+		}
+		if first == nil {
+			first = st.meta
+			if first == nil {
+				first = map[string]any{}
+			}
+			continue
+		}
+		for k, v := range st.meta {
+			if fv, ok := first[k]; (!ok || metaValue(fv) != metaValue(v)) && !slices.Contains(out, k) {
+				out = append(out, k)
+			}
+		}
+		for k := range first {
+			if _, ok := st.meta[k]; !ok && !slices.Contains(out, k) {
+				out = append(out, k)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 var pointNames = map[client.Point]string{
@@ -172,16 +231,18 @@ var bucketLength = map[string]time.Duration{
 	"minutely": time.Minute, "hourly": time.Hour, "daily": 24 * time.Hour, "weekly": 7 * 24 * time.Hour,
 }
 
-// markInProgress notes a last bucket that ends after the requested range
-// does: it holds only part of its period, so it reads low (a -90% "change"
-// on a day that has just begun means nothing). Only points counted per
+// markInProgress notes a last bucket that is still running at the time of
+// the call: it holds only part of its period, so it reads low (a -90%
+// "change" on a day that has just begun means nothing). A bucket that only
+// reaches past the end of the range asked, but is over, is not in progress
+// (Counted says which buckets the figure covers). Only points counted per
 // bucket are marked: cumulative, trailing and level points are read as they are.
 func (s *Summary) markInProgress() {
 	step := bucketLength[s.Granularity]
 	if s.Granularity == "monthly" {
 		step = s.to.AddDate(0, 1, 0).Sub(s.to)
 	}
-	if step == 0 || s.frame.to.IsZero() || !s.to.Add(step).After(s.frame.to) {
+	if step == 0 || !s.to.Add(step).After(s.frame.now) || s.to.After(s.frame.now) {
 		return
 	}
 	s.InProgress = RFC3339(s.to)

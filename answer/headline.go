@@ -35,12 +35,21 @@ type Headline struct {
 	Billed     *float64      `json:"billed,omitempty"`
 	BilledUnit string        `json:"billedUnit,omitempty"`
 	Months     []MonthFigure `json:"months,omitempty"` // the figure of each month of the range
+	// Parts names what the series are ("context kinds", "SDK versions",
+	// "experiments"; "series" when split by several dimensions), and Count
+	// how many hold data: a "sum of series" adds Count Parts.
+	Parts string `json:"parts,omitempty"`
+	Count int    `json:"count,omitempty"`
+	// Time is when a level's total peaked (RFC 3339), for a sum of levels.
+	Time string `json:"time,omitempty"`
+	at   int64
 }
 
 // headline chooses the figure that answers the question: that of the one
-// series, the sum of series that add up, or the largest of series that
-// overlap.
-func headline(ep *client.Endpoint, ss []SeriesSummary, f frame) *Headline {
+// series, the total of series that add up split as they are (for levels,
+// the peak of the per-bucket sum, at the time it happened), or the largest
+// of series that overlap.
+func headline(ep *client.Endpoint, ss []SeriesSummary, f frame, resp *client.Response) *Headline {
 	var with []*SeriesSummary
 	for i := range ss {
 		if ss[i].Points > 0 {
@@ -55,8 +64,12 @@ func headline(ep *client.Endpoint, ss []SeriesSummary, f frame) *Headline {
 	switch {
 	case len(with) == 1:
 		h.Value, months = with[0].Figure, with[0].Months
-	case f.meaning.Across:
-		h.Of = "sum of series"
+	case f.across && f.meaning.Point == client.PointLevel:
+		h.Of, h.Parts, h.Count = "sum of series", f.parts, len(with)
+		v, at := peakOfSum(resp)
+		h.Value, h.Time, h.at = v, RFC3339(smMsTime(at)), at
+	case f.across:
+		h.Of, h.Parts, h.Count = "sum of series", f.parts, len(with)
 		for _, st := range with {
 			h.Value += st.Figure
 		}
@@ -65,10 +78,13 @@ func headline(ep *client.Endpoint, ss []SeriesSummary, f frame) *Headline {
 	default:
 		best := with[0] // sorted by figure, largest first
 		h.Of, h.Label, h.Value, months = "largest series", best.Label, best.Figure, best.Months
+		h.Parts, h.Count = f.parts, len(with)
 	}
 	if len(months) > 0 {
-		last := months[len(months)-1]
-		h.Month, h.Status = last.Month, last.Status
+		if f.meaning.Figure != client.FigureSum { // a sum is the range's, not a month's
+			last := months[len(months)-1]
+			h.Month, h.Status = last.Month, last.Status
+		}
 		if len(months) > 1 {
 			h.Months = months
 		}
@@ -76,9 +92,50 @@ func headline(ep *client.Endpoint, ss []SeriesSummary, f frame) *Headline {
 	if ep.Per > 0 && (f.meaning.Point == client.PointCumulative || f.meaning.Point == client.PointCount) {
 		b := Finite(h.Value / ep.Per)
 		h.Billed, h.BilledUnit = &b, ep.PerNoun
+		for i := range h.Months {
+			mb := Finite(h.Months[i].Value / ep.Per)
+			h.Months[i].Billed = &mb
+		}
+		if f.meaning.Figure == client.FigureSum && len(h.Months) > 1 {
+			// Each calendar month bills on its own: a total over months is
+			// so many connections for so many months.
+			h.BilledUnit = monthsUnit(ep.PerNoun)
+		}
 	}
 	h.Text = headlineText(ep, h, with, f)
 	return h
+}
+
+// monthsUnit names a billed unit summed over several months:
+// "service connections" makes "connection-months".
+func monthsUnit(perNoun string) string {
+	w := strings.Fields(perNoun)
+	if len(w) == 0 {
+		return "unit-months"
+	}
+	return strings.TrimSuffix(w[len(w)-1], "s") + "-months"
+}
+
+// peakOfSum is the largest per-bucket sum of the series and its time (ms):
+// the level of series that partition, at its peak.
+func peakOfSum(resp *client.Response) (float64, int64) {
+	total := map[int64]float64{}
+	for _, sr := range resp.Series {
+		for i := range min(len(sr.Times), len(sr.Values)) {
+			if v := sr.Values[i]; IsFinite(v) {
+				total[sr.Times[i]] += v
+			}
+		}
+	}
+	var best float64
+	var at int64
+	first := true
+	for t, v := range total {
+		if first || v > best || v == best && t < at {
+			best, at, first = v, t, false
+		}
+	}
+	return Finite(best), at
 }
 
 // headlineText says the headline figure in words. Its first number is the
@@ -141,7 +198,15 @@ func headlineText(ep *client.Endpoint, h *Headline, with []*SeriesSummary, f fra
 		}
 	case client.FigureSum:
 		b.WriteString(" in total over the range")
+		if len(h.Months) > 1 {
+			b.WriteString(" (" + strconv.Itoa(len(h.Months)) + " calendar months: see By month)")
+		}
 	case client.FigurePeak:
+		if h.Of == "sum of series" {
+			b.WriteString(" at the peak of their total, " + shortT(h.at) + " (the per-bucket sum of " + strconv.Itoa(len(with)) + " " + h.Parts +
+				"; the largest alone peaked at " + Exact(with[0].Figure) + ")")
+			break
+		}
 		at := with[0].maxT
 		if h.Label != "" || len(with) == 1 {
 			for _, st := range with {
@@ -154,13 +219,21 @@ func headlineText(ep *client.Endpoint, h *Headline, with []*SeriesSummary, f fra
 	case client.FigureMean:
 		b.WriteString(" on average per " + bucketWord(f))
 	}
-	switch h.Of {
-	case "sum of series":
-		b.WriteString(", sum of " + strconv.Itoa(len(with)) + " series")
-	case "largest series":
-		b.WriteString(", for " + TrimLabel(h.Label, summaryLabelRunes) + ", the largest of " + strconv.Itoa(len(with)) + " series (they overlap: no total)")
+	switch {
+	case h.Of == "sum of series" && f.meaning.Point != client.PointLevel:
+		b.WriteString(", sum of " + strconv.Itoa(len(with)) + " " + h.Parts)
+	case h.Of == "largest series":
+		b.WriteString(", for " + TrimLabel(h.Label, summaryLabelRunes) + ", the largest of " + strconv.Itoa(len(with)) + " " + h.Parts + " (they overlap: no total)")
 	}
-	if h.Billed != nil {
+	switch {
+	case h.Billed != nil && len(h.Months) > 1 && f.meaning.Figure == client.FigureSum:
+		parts := make([]string, len(h.Months))
+		for i, mf := range h.Months {
+			parts[i] = monthShort(mf.Month) + " " + FormatBilled(*mf.Billed)
+		}
+		b.WriteString(" = " + FormatBilled(*h.Billed) + " " + h.BilledUnit + " billed (each calendar month's minutes ÷ " + Exact(ep.Per) + ": " +
+			strings.Join(parts, " + ") + " " + ep.PerNoun + ")")
+	case h.Billed != nil:
 		b.WriteString(" = " + FormatBilled(*h.Billed) + " " + h.BilledUnit + " billed (" + Exact(ep.Per) + " minutes each)")
 	}
 	b.WriteString(".")

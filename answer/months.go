@@ -19,6 +19,9 @@ type MonthFigure struct {
 	Status string  `json:"status"` // complete, inProgress or partial
 	// Through is the start of the last bucket counted (RFC 3339).
 	Through string `json:"through,omitempty"`
+	// Billed is the month's figure in billed units, each calendar month on
+	// its own (a month's service connection minutes ÷ 43,800).
+	Billed *float64 `json:"billed,omitempty"`
 
 	start, end time.Time // the month, in the zone of the answer
 	lastT      int64     // ms of the last point counted
@@ -53,7 +56,7 @@ func monthFigures(sr *client.Series, f frame) []MonthFigure {
 			cur = len(out) - 1
 		}
 		mf := &out[cur]
-		if f.meaning.Figure == client.FigureMonthSum {
+		if sums(f.meaning.Figure) {
 			mf.Value += v
 		} else {
 			mf.Value = v
@@ -78,7 +81,7 @@ func monthStatus(mf *MonthFigure, f frame) string {
 		if !f.to.IsZero() && f.to.Before(end) {
 			return MonthPartial
 		}
-		if f.meaning.Figure == client.FigureMonthSum && !f.from.IsZero() && f.from.After(mf.start) {
+		if sums(f.meaning.Figure) && !f.from.IsZero() && f.from.After(mf.start) {
 			return MonthPartial
 		}
 		// The last bucket must reach the month's end (a gap at the end
@@ -88,7 +91,7 @@ func monthStatus(mf *MonthFigure, f frame) string {
 		}
 		return MonthComplete
 	}
-	if f.meaning.Figure == client.FigureMonthSum && !f.from.IsZero() && f.from.After(mf.start) {
+	if sums(f.meaning.Figure) && !f.from.IsZero() && f.from.After(mf.start) {
 		return MonthPartial
 	}
 	if f.to.IsZero() || !f.to.Before(f.now) {
@@ -122,3 +125,6 @@ func sumMonths(ss []*SeriesSummary) []MonthFigure {
 	sort.SliceStable(out, func(a, b int) bool { return out[a].Month < out[b].Month })
 	return out
 }
+
+// sums reports whether a month's figure is the sum of its points.
+func sums(fig client.Figure) bool { return fig == client.FigureMonthSum || fig == client.FigureSum }

@@ -24,6 +24,9 @@ type SummaryInput struct {
 	Names         *client.Names // project and environment keys by id, when they could be read
 	Notes         []string      // what the caller must know beside the figures
 	Demo          bool          // results come from the built-in demo emulator
+	// Synthesized names the keys of the call ("project nope-project") that
+	// the demo account does not have: the emulator makes their data up.
+	Synthesized []string
 }
 
 // Summary is structuredContent.summary: figures a model can use without
@@ -65,6 +68,17 @@ type Summary struct {
 	// InProgress is set when the last bucket reaches past the end of the
 	// requested range (usually now): its value is partial.
 	InProgress string `json:"lastBucketInProgress,omitempty"`
+	// Counted is set when whole buckets stick out of the range asked: the
+	// buckets the figures are made of.
+	Counted *Counted `json:"counted,omitempty"`
+	// Projection is LaunchDarkly's own projection of the billing period,
+	// where the body brings one (projectedSeries, API v24).
+	Projection *Projection `json:"projection,omitempty"`
+	// Assumed says where the reading of the points is this server's
+	// assumption, not LaunchDarkly's document, and why.
+	Assumed string `json:"assumed,omitempty"`
+	// Synthesized names keys the demo account does not have (demo mode).
+	Synthesized []string `json:"synthesized,omitempty"`
 
 	// SDK lists and details.
 	Count                 *int           `json:"count,omitempty"`
@@ -81,6 +95,7 @@ type Summary struct {
 	frame    frame
 	figure   client.Figure
 	groupBy  string
+	perNoun  string // the billed unit of one month ("service connections")
 }
 
 // SummaryRange is the range asked for: From, and To exclusive (a date-only
@@ -145,7 +160,7 @@ var sparkGlyphs = [8]rune{'▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'
 // Summarize computes the summary of one response. It never fails: an absent
 // or unusual response gives an empty summary with a hint.
 func Summarize(in SummaryInput) *Summary {
-	s := &Summary{Asked: in.Asked, Demo: in.Demo}
+	s := &Summary{Asked: in.Asked, Demo: in.Demo, Synthesized: in.Synthesized}
 	ep := in.Endpoint
 	if ep == nil {
 		ep = &client.Endpoint{}
@@ -154,7 +169,7 @@ func Summarize(in SummaryInput) *Summary {
 		s.Asked = ep.Tool
 	}
 	s.Notes = append(s.Notes, in.Notes...)
-	s.groupBy = in.GroupBy
+	s.groupBy, s.perNoun = in.GroupBy, ep.PerNoun
 	loc := in.Loc
 	if loc == nil {
 		loc = time.UTC

@@ -22,6 +22,9 @@ func (s *Summary) Text() string {
 	if s.Demo {
 		head = append(head, DemoMarker)
 	}
+	if l := s.synthesizedLine(); l != "" {
+		head = append(head, l)
+	}
 	var body Rows
 	var tail []string
 	switch s.Kind {
@@ -30,7 +33,10 @@ func (s *Summary) Text() string {
 			head = append(head, "Each point: "+s.Unit+", "+s.Meaning+"; "+s.figure.Words()+".")
 		}
 		body = s.table()
-		tail = append(tail, s.answerLine(), s.monthsLine())
+		tail = append(tail, s.answerLine(), s.monthsLine(), s.countedLine(), s.projectionLine())
+		if s.Assumed != "" {
+			tail = append(tail, "Assumed: "+s.Assumed+".")
+		}
 		if s.InProgress != "" {
 			tail = append(tail, "The last bucket ("+s.shortDate(s.to.UnixMilli())+") is still in progress: its value, and the change to it, are partial.")
 		}
@@ -197,6 +203,9 @@ func (s *Summary) monthsLine() string {
 	parts := make([]string, 0, len(h.Months))
 	for _, mf := range h.Months {
 		p := monthShort(mf.Month) + " " + Exact(mf.Value)
+		if mf.Billed != nil {
+			p += " = " + FormatBilled(*mf.Billed) + " " + s.perNoun
+		}
 		switch mf.Status {
 		case MonthInProgress:
 			p += " (in progress)"
