@@ -46,7 +46,7 @@ const (
 func seriesSummary(ep *client.Endpoint) string {
 	m, _ := ep.Meaning("")
 	desc, _ := json.Marshal(m.Figure.Words()) // of the default aggregation
-	across := "" // series of counts add up whatever the split: said where they do not
+	across := ""                              // series of counts add up whatever the split: said where they do not
 	if ep.Measure != client.Count {
 		w, _ := json.Marshal(ep.PartitionsWords())
 		across = `"description":` + string(w) + `,`
