@@ -1,7 +1,6 @@
 package answer
 
 import (
-	"strconv"
 	"time"
 
 	"github.com/ld-usage-mcp/ld-usage-mcp/client"
@@ -89,6 +88,13 @@ type Summary struct {
 	EOLNear               []SDKRef       `json:"eolNear,omitzero"`
 	MajorVersionAvailable *int           `json:"majorVersionAvailable,omitempty"`
 	RelayEOLPast          []SDKRef       `json:"relayEolPast,omitempty"`
+	// Count of SDK version details is rows (one SDK version in one project
+	// environment); Versions counts distinct SDK name and version pairs,
+	// Places distinct project environments; the same for past-EOL rows.
+	Versions        *int `json:"versions,omitempty"`
+	Places          *int `json:"places,omitempty"`
+	EOLPastVersions *int `json:"eolPastVersions,omitempty"`
+	EOLPastPlaces   *int `json:"eolPastPlaces,omitempty"`
 
 	// For Text.
 	from, to time.Time // data range
@@ -266,14 +272,36 @@ func (s *Summary) sdkDetails(resp *client.Response) {
 	}
 	mva := s.EOLStatus["MajorVersionAvailable"]
 	s.MajorVersionAvailable = &mva
-	past, where := distinctVersions(s.EOLPast), len(s.EOLPast)
-	s.Headline = &Headline{Value: float64(past), Of: "list",
-		Text: Plural(past, "SDK version") + " " + isAre(past) + " past end of life, in use in " + Plural(where, "project environment") +
-			"; " + Plural(distinctVersions(s.EOLNear), "SDK version") + " near it (of " + strconv.Itoa(n) + " in use)."}
+	// Rows are SDK versions in places (project environments): count the
+	// versions and the places apart, and say which is which.
+	all := make([]SDKRef, len(resp.SDKDetails))
+	for i, d := range resp.SDKDetails {
+		all[i] = sdkRef(d, "")
+	}
+	versions, places := distinctVersions(all), distinctPlaces(all)
+	past, pastPlaces := distinctVersions(s.EOLPast), distinctPlaces(s.EOLPast)
+	s.Versions, s.Places = &versions, &places
+	s.EOLPastVersions, s.EOLPastPlaces = &past, &pastPlaces
+	text := Plural(past, "SDK version") + " " + isAre(past) + " past end of life, in use in " + Plural(pastPlaces, "project environment")
+	if len(s.EOLPast) != past || past != pastPlaces {
+		text += " (" + Plural(len(s.EOLPast), "version-environment pair") + ")"
+	}
+	text += "; " + Plural(distinctVersions(s.EOLNear), "SDK version") + " near it; of " + Plural(versions, "distinct SDK version") +
+		" in use in " + Plural(places, "project environment") + " (" + Plural(n, "row") + ")."
+	s.Headline = &Headline{Value: float64(past), Of: "list", Text: text}
 	if n == 0 {
 		s.Empty = true
 		s.Hint = "no SDK versions: no SDK sent data in the last 24 hours, or the filters match nothing"
 	}
+}
+
+// distinctPlaces counts the different project environments of refs.
+func distinctPlaces(refs []SDKRef) int {
+	seen := map[[2]string]bool{}
+	for _, r := range refs {
+		seen[[2]string{r.Project, r.Environment}] = true
+	}
+	return len(seen)
 }
 
 // distinctVersions counts the different SDK name and version pairs of refs.

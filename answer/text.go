@@ -96,7 +96,11 @@ func (s *Summary) headerLine() string {
 	case "sdkVersions":
 		parts = append(parts, Plural(*s.Count, "SDK version"))
 	case "sdkVersionDetails":
-		parts = append(parts, Plural(*s.Count, "SDK version")+" in use")
+		if s.Versions != nil && s.Places != nil {
+			parts = append(parts, Plural(*s.Count, "row")+": "+Plural(*s.Versions, "SDK version")+" in "+Plural(*s.Places, "project environment"))
+		} else {
+			parts = append(parts, Plural(*s.Count, "row"))
+		}
 	}
 	return strings.Join(parts, " · ")
 }
