@@ -140,6 +140,10 @@ func (s *Summary) synthesizedLine() string {
 	if len(s.Synthesized) == 0 {
 		return ""
 	}
+	has := ""
+	if s.demoAccount != "" {
+		has = " (it has " + s.demoAccount + ")"
+	}
 	return "Demo: " + strings.Join(s.Synthesized, ", ") + " " + isAre(len(s.Synthesized)) +
-		" not in the demo account: the emulator synthesizes data for any key, so these figures describe nothing real."
+		" not the demo account's" + has + ": the data is synthesized from the key."
 }

@@ -25,7 +25,9 @@ type SummaryInput struct {
 	Demo          bool          // results come from the built-in demo emulator
 	// Synthesized names the keys of the call ("project nope-project") that
 	// the demo account does not have: the emulator makes their data up.
+	// DemoAccount says what it has, in a few words.
 	Synthesized []string
+	DemoAccount string
 }
 
 // Summary is structuredContent.summary: figures a model can use without
@@ -102,6 +104,8 @@ type Summary struct {
 	figure   client.Figure
 	groupBy  string
 	perNoun  string // the billed unit of one month ("service connections")
+	// demoAccount says what the demo account has, for the Synthesized line.
+	demoAccount string
 }
 
 // SummaryRange is the range asked for: From, and To exclusive (a date-only
@@ -166,7 +170,7 @@ var sparkGlyphs = [8]rune{'▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'
 // Summarize computes the summary of one response. It never fails: an absent
 // or unusual response gives an empty summary with a hint.
 func Summarize(in SummaryInput) *Summary {
-	s := &Summary{Asked: in.Asked, Demo: in.Demo, Synthesized: in.Synthesized}
+	s := &Summary{Asked: in.Asked, Demo: in.Demo, Synthesized: in.Synthesized, demoAccount: in.DemoAccount}
 	ep := in.Endpoint
 	if ep == nil {
 		ep = &client.Endpoint{}

@@ -299,6 +299,9 @@ func (s *Server) run(ctx context.Context, t *Tool, raw map[string]any, now time.
 		Notes:       endpointNotes(t.Endpoint),
 		Demo:        s.cfg.Demo,
 	}
+	if s.cfg.Demo {
+		in.Synthesized, in.DemoAccount = demoSynthesized(c.args), demoAccount()
+	}
 	if answer.HasIDs(resp) {
 		names, err := s.names.Lookup(ctx, cl, now)
 		if err != nil {
