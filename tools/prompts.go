@@ -94,9 +94,36 @@ func (s *Server) addPrompts(srv *server.MCPServer) {
 	}
 }
 
+// invalidParams is a prompt argument the caller got wrong: JSON-RPC
+// -32602 (invalid params), not the internal error (-32603) mcp-go makes of
+// a handler's other errors. server.NewHandlerError lets it through.
+type invalidParams struct{ err error }
+
+func (e invalidParams) Error() string { return e.err.Error() }
+func (e invalidParams) Unwrap() error { return e.err }
+
+func (e invalidParams) JSONRPCError() mcp.JSONRPCError {
+	return mcp.JSONRPCError{
+		JSONRPC: mcp.JSONRPC_VERSION,
+		Error:   mcp.NewJSONRPCErrorDetails(mcp.INVALID_PARAMS, e.err.Error(), nil),
+	}
+}
+
 // promptHandler checks the arguments (a required one missing, an unknown
-// one, a bad value: an error that says what is allowed) and fills them in.
+// one, a bad value: an invalid-params error that says what is allowed) and
+// fills them in.
 func (s *Server) promptHandler(p prompt) server.PromptHandlerFunc {
+	check := s.checkPrompt(p)
+	return func(ctx context.Context, req mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
+		res, err := check(ctx, req)
+		if err != nil {
+			return nil, server.NewHandlerError(invalidParams{err})
+		}
+		return res, nil
+	}
+}
+
+func (s *Server) checkPrompt(p prompt) server.PromptHandlerFunc {
 	return func(_ context.Context, req mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
 		args := map[string]string{}
 		for k, v := range req.Params.Arguments {
