@@ -90,14 +90,16 @@ var seamQuestions = []question{
 	{
 		id: "events-received-october-by-month", ask: "How many events did LaunchDarkly receive in October (asked for Sep–Oct)?",
 		tool: "get_events_usage", args: map[string]any{"type": "received", "from": "2026-09-01", "to": "2026-10-31"},
-		how:    "events received from Oct 1 to Nov 1 (the By month line)",
-		figure: func() float64 { return total(atoms("getEventsUsage", map[string]string{"type": "received"}, nil), oct1, nov1) },
-		at:     where_{line: "By month:", after: "Oct 2026"},
+		how: "events received from Oct 1 to Nov 1 (the By month line)",
+		figure: func() float64 {
+			return total(atoms("getEventsUsage", map[string]string{"type": "received"}, nil), oct1, nov1)
+		},
+		at: where_{line: "By month:", after: "Oct 2026"},
 	},
 	{
 		id: "service-connections-sep-oct-connection-months", ask: "How many service connections did we use over September and October?",
 		tool: "get_service_connection_usage", args: map[string]any{"aggregationType": "incremental", "from": "2026-09-01", "to": "2026-10-31"},
-		how:  "each month's connection minutes ÷ 43,800, added: connection-months",
+		how: "each month's connection minutes ÷ 43,800, added: connection-months",
 		figure: func() float64 {
 			return minutes(serviceConns(), sep1, oct1)/43800 + minutes(serviceConns(), oct1, nov1)/43800
 		},
@@ -120,7 +122,7 @@ var seamQuestions = []question{
 	{
 		id: "events-received-last-7-days-daily", ask: "How many events did LaunchDarkly receive in the last 7 days?",
 		tool: "get_events_usage", args: map[string]any{"type": "received", "from": "-7d"},
-		how:  "LaunchDarkly answers whole daily buckets: from Nov 11 00:00 (the bucket holding now-7d, Nov 11 15:30) to now",
+		how: "LaunchDarkly answers whole daily buckets: from Nov 11 00:00 (the bucket holding now-7d, Nov 11 15:30) to now",
 		figure: func() float64 {
 			return total(atoms("getEventsUsage", map[string]string{"type": "received"}, nil), now.Add(-7*24*time.Hour).Truncate(24*time.Hour), now)
 		},
@@ -133,7 +135,7 @@ var seamQuestions = []question{
 	{
 		id: "events-received-last-7-days-buckets", ask: "How many daily buckets does that figure hold?",
 		tool: "get_events_usage", args: map[string]any{"type": "received", "from": "-7d"},
-		how:  "the UTC days from Nov 11 (holding now-7d) to Nov 18 (holding now)",
+		how: "the UTC days from Nov 11 (holding now-7d) to Nov 18 (holding now)",
 		figure: func() float64 {
 			n := 0
 			for d := now.Add(-7 * 24 * time.Hour).Truncate(24 * time.Hour); d.Before(now); d = d.AddDate(0, 0, 1) {
@@ -170,7 +172,7 @@ var seamQuestions = []question{
 	{
 		id: "service-connections-launchdarkly-projection", ask: "Where does LaunchDarkly project this month's service connection minutes to end?",
 		tool: "get_service_connection_usage", args: map[string]any{},
-		how:  "v24 projectedSeries' last point: the month-to-date minutes at now carried on at their pace to Dec 1 (so far × 30 days ÷ the time gone)",
+		how: "v24 projectedSeries' last point: the month-to-date minutes at now carried on at their pace to Dec 1 (so far × 30 days ÷ the time gone)",
 		figure: func() float64 {
 			soFar := total(serviceConns(), nov1, now) // hundredths of a minute
 			return roundHalf(soFar*float64(date(2026, 12, 1).Sub(nov1))/float64(now.Sub(nov1))) / 100
