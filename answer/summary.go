@@ -196,6 +196,9 @@ func Summarize(in SummaryInput) *Summary {
 		s.sdkVersionList(resp)
 	case client.SDKVersionDetails:
 		s.sdkDetails(resp)
+		if ep.Operation == "getSdkVersionsDetails" && !s.Empty {
+			s.Notes = append(s.Notes, "these are the newest version of each SDK in each environment (24 hours): older versions still running there are in get_sdk_all_versions.")
+		}
 	default:
 		s.series(ep, resp, in)
 	}
