@@ -62,6 +62,9 @@ func counted(s *Summary, f frame, applies bool, ss []SeriesSummary) *Counted {
 }
 
 func clock(t time.Time, loc *time.Location) string {
+	if t.Second() != 0 {
+		return t.In(loc).Format("Jan 2 15:04:05")
+	}
 	return t.In(loc).Format("Jan 2 15:04")
 }
 
