@@ -45,13 +45,17 @@ func TestTotalAcrossContextKinds(t *testing.T) {
 	assert.Contains(t, s.Text(), "Answer: 213 contexts month to date at Oct 3, 2026")
 	assert.Contains(t, s.Text(), "sum of 3 context kinds.")
 
-	// Split by kind and project: projects overlap, so no total.
+	// Split by kind and project: the kinds of each project add up, projects
+	// overlap: the largest project's total, no total over projects.
 	s = acSummary(t, "get_total_contexts_usage", "month_to_date", acOct1, acNov1, acLate,
 		smSeries("0", map[string]any{"contextKind": "user", "projectId": "a"}, t0, smDay, 100, 150, 170),
-		smSeries("1", map[string]any{"contextKind": "device", "projectId": "b"}, t0, smDay, 20, 30, 40))
-	assert.Equal(t, 170.0, s.Headline.Value)
-	assert.Equal(t, "largest series", s.Headline.Of)
+		smSeries("1", map[string]any{"contextKind": "device", "projectId": "a"}, t0, smDay, 20, 30, 40),
+		smSeries("2", map[string]any{"contextKind": "user", "projectId": "b"}, t0, smDay, 100, 150, 190))
+	assert.Equal(t, 210.0, s.Headline.Value) // a: 170 + 40; b: 190
+	assert.Equal(t, "largest group", s.Headline.Of)
+	assert.Equal(t, "projectId=a", s.Headline.Label)
 	assert.False(t, *s.AddsAcross)
+	assert.Contains(t, s.Text(), "Answer: 210 contexts month to date at Oct 3, 2026 (October 2026 not complete in the range), for projectId=a (sum of 2 context kinds), the largest of 2 projects (they overlap: no total).")
 }
 
 // TestExperimentationKeysByExperiment: a key in two experiments counts

@@ -31,6 +31,30 @@ type frame struct {
 	// (client.Endpoint.Across); parts names what they are ("context kinds").
 	across bool
 	parts  string
+	// over are the dimensions that overlap where others partition (contexts
+	// by kind and project): series add up within each value of over, and
+	// those groups overlap; within names what adds up in a group.
+	over   []string
+	within string
+}
+
+// overlapping splits the dimensions of an answer whose series do not all
+// add up into those that overlap and those that partition, where there are
+// both.
+func overlapping(ep *client.Endpoint, agg string, dims []string) (over []string, within string) {
+	var part []string
+	for _, d := range dims {
+		if adds, _ := ep.Across(agg, []string{d}); adds {
+			part = append(part, d)
+		} else {
+			over = append(over, d)
+		}
+	}
+	if len(part) == 0 || len(over) == 0 {
+		return nil, ""
+	}
+	_, within = ep.Across(agg, part)
+	return over, within
 }
 
 // series summarises a time series response.
@@ -98,7 +122,11 @@ func (s *Summary) series(ep *client.Endpoint, resp *client.Response, in SummaryI
 	f.step, f.monthly = bucketLength[s.Granularity], s.Granularity == "monthly"
 	f.across, f.parts = m.Across, "series"
 	if ok {
-		f.across, f.parts = ep.Across(in.Aggregation, splitDims(s.Series))
+		dims := splitDims(s.Series)
+		f.across, f.parts = ep.Across(in.Aggregation, dims)
+		if !f.across {
+			f.over, f.within = overlapping(ep, in.Aggregation, dims)
+		}
 	}
 	across := f.across
 	s.AddsAcross = &across

@@ -21,8 +21,11 @@ type Headline struct {
 	// whether that period is complete.
 	Text string `json:"text"`
 	// Of says what the value is made from: "series" (the answer's one
-	// series), "sum of series" (series that add up) or "largest series"
-	// (series that overlap, such as unique counts by SDK: no total).
+	// series), "sum of series" (series that add up), "largest series"
+	// (series that overlap, such as unique counts by SDK: no total) or
+	// "largest group" (series split by a dimension that adds up and one that
+	// overlaps, such as contexts by kind and project: the kinds of each
+	// project added, the largest project's total).
 	Of    string `json:"of"`
 	Label string `json:"label,omitempty"` // the series, for "largest series"
 	// Month is the calendar month (2006-01) of a monthly figure; Status is
@@ -43,6 +46,46 @@ type Headline struct {
 	// Time is when a level's total peaked (RFC 3339), for a sum of levels.
 	Time string `json:"time,omitempty"`
 	at   int64
+	// inGroup is how many series the largest group adds.
+	inGroup int
+}
+
+// largestGroup adds the series within each value of the overlapping
+// dimensions over and returns the largest group: its label (over's
+// key=value pairs), figure, months, how many groups there are and how many
+// series it adds.
+func largestGroup(with []*SeriesSummary, over []string) (label string, value float64, months []MonthFigure, groups, n int) {
+	type group struct {
+		label string
+		ss    []*SeriesSummary
+		value float64
+	}
+	var gs []*group
+	at := map[string]*group{}
+	for _, st := range with {
+		m := map[string]any{}
+		for _, d := range over {
+			if v, ok := st.meta[d]; ok {
+				m[d] = v
+			}
+		}
+		l := metaLabel(m, st.Key)
+		g, ok := at[l]
+		if !ok {
+			g = &group{label: l}
+			at[l] = g
+			gs = append(gs, g)
+		}
+		g.ss = append(g.ss, st)
+		g.value += st.Figure
+	}
+	best := gs[0]
+	for _, g := range gs[1:] {
+		if g.value > best.value || g.value == best.value && g.label < best.label {
+			best = g
+		}
+	}
+	return best.label, Finite(best.value), sumMonths(best.ss), len(gs), len(best.ss)
 }
 
 // headline chooses the figure that answers the question: that of the one
@@ -75,6 +118,10 @@ func headline(ep *client.Endpoint, ss []SeriesSummary, f frame, resp *client.Res
 		}
 		h.Value = Finite(h.Value)
 		months = sumMonths(with)
+	case len(f.over) > 0 && f.meaning.Point != client.PointLevel:
+		h.Of = "largest group"
+		h.Label, h.Value, months, h.Count, h.inGroup = largestGroup(with, f.over)
+		_, h.Parts = ep.Across("", f.over)
 	default:
 		best := with[0] // sorted by figure, largest first
 		h.Of, h.Label, h.Value, months = "largest series", best.Label, best.Figure, best.Months
@@ -224,6 +271,9 @@ func headlineText(ep *client.Endpoint, h *Headline, with []*SeriesSummary, f fra
 		b.WriteString(", sum of " + strconv.Itoa(len(with)) + " " + h.Parts)
 	case h.Of == "largest series":
 		b.WriteString(", for " + TrimLabel(h.Label, summaryLabelRunes) + ", the largest of " + strconv.Itoa(len(with)) + " " + h.Parts + " (they overlap: no total)")
+	case h.Of == "largest group":
+		b.WriteString(", for " + TrimLabel(h.Label, summaryLabelRunes) + " (sum of " + strconv.Itoa(h.inGroup) + " " + f.within + "), the largest of " +
+			strconv.Itoa(h.Count) + " " + h.Parts + " (they overlap: no total)")
 	}
 	switch {
 	case h.Billed != nil && len(h.Months) > 1 && f.meaning.Figure == client.FigureSum:
