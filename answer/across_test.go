@@ -158,6 +158,22 @@ func TestServiceConnectionsOverMonths(t *testing.T) {
 	assert.Contains(t, text, "By month: Oct 2026 45,260 = 1.03 service connections · Nov 2026 87,600 = 2 service connections")
 	assert.NotContains(t, text, "3.03 service connections")
 
+	// Month to date over the two months: the Answer is November's, the By
+	// month line has each month and both together in connection-months.
+	cum := make([]float64, 61)
+	for i := range cum {
+		prev := 0.0
+		if i > 0 && i != 31 {
+			prev = cum[i-1]
+		}
+		cum[i] = prev + vals[i]
+	}
+	s = acSummary(t, "get_service_connection_usage", "month_to_date", acOct1, acNov1.AddDate(0, 1, 0), acLate,
+		smSeries("0", nil, acOct1.UnixMilli(), smDay, cum...))
+	text = s.Text()
+	assert.Contains(t, text, "Answer: 87,600 connection minutes in November 2026 (the whole month) = 2 service connections billed (43,800 minutes each).")
+	assert.Contains(t, text, "By month: Oct 2026 45,260 = 1.03 service connections · Nov 2026 87,600 = 2 service connections; together 132,860 = 3.03 connection-months")
+
 	// One month, incremental: still billed, in service connections.
 	s = acSummary(t, "get_service_connection_usage", "incremental", acOct1, acNov1, acLate,
 		smSeries("0", nil, acOct1.UnixMilli(), smDay, vals[:31]...))

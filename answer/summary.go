@@ -104,6 +104,9 @@ type Summary struct {
 	figure   client.Figure
 	groupBy  string
 	perNoun  string // the billed unit of one month ("service connections")
+	per      float64
+	// countsAdd: the figures count what happened, and months add up.
+	countsAdd bool
 	// demoAccount says what the demo account has, for the Synthesized line.
 	demoAccount string
 }
@@ -179,7 +182,7 @@ func Summarize(in SummaryInput) *Summary {
 		s.Asked = ep.Tool
 	}
 	s.Notes = append(s.Notes, in.Notes...)
-	s.groupBy, s.perNoun = in.GroupBy, ep.PerNoun
+	s.groupBy, s.perNoun, s.per, s.countsAdd = in.GroupBy, ep.PerNoun, ep.Per, ep.Measure == client.Count
 	loc := in.Loc
 	if loc == nil {
 		loc = time.UTC

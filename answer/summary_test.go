@@ -465,7 +465,7 @@ func TestMeaningDrivesFigures(t *testing.T) {
 			[]string{"Answer: 50 MAU so far in November 2026 (month in progress", "the largest of 2 SDKs (they overlap: no total)", "cumulative"},
 			[]string{"58", "180", "300"}},
 		{"month_to_date counts add up across series", "get_ai_runs_usage", "month_to_date", 50, 8, 58, "sum of series", MonthInProgress,
-			"By month: Oct 2026 145 · Nov 2026 58 (in progress)",
+			"By month: Oct 2026 145 · Nov 2026 58 (in progress); together 203",
 			[]string{"Answer: 58 AI runs so far in November 2026", "sum of 2 SDKs"}, []string{"363"}},
 		{"incremental unique: the sum within each month", "get_total_mau_usage", "incremental", 70, 13, 70, "largest series", MonthInProgress,
 			"By month (sdkName=A): Oct 2026 230 (part) · Nov 2026 70 (in progress)",

@@ -222,7 +222,20 @@ func (s *Summary) monthsLine() string {
 	if h.Label != "" {
 		what += " (" + TrimLabel(h.Label, summaryLabelRunes) + ")"
 	}
-	return what + ": " + strings.Join(parts, " · ")
+	line := what + ": " + strings.Join(parts, " · ")
+	if s.countsAdd && s.Figure == "monthEnd" {
+		// Counts of what happened add over months (unique counts do not):
+		// the months' month-to-date figures together.
+		var total float64
+		for _, mf := range h.Months {
+			total += mf.Value
+		}
+		line += "; together " + Exact(total)
+		if h.Billed != nil && s.per > 0 {
+			line += " = " + FormatBilled(Finite(total/s.per)) + " " + monthsUnit(s.perNoun)
+		}
+	}
+	return line
 }
 
 // figureHeader names the figure column of the table.
