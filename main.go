@@ -128,10 +128,11 @@ func usage(fs *flag.FlagSet, w io.Writer) {
 Usage:
   ld-usage-mcp [flags]                        serve MCP (stdio unless --transport)
   ld-usage-mcp [flags] tools                  list the tools
+  ld-usage-mcp [flags] tools TOOL             a tool's arguments (also: call TOOL --help)
   ld-usage-mcp [flags] call TOOL [name=value ...] [--json]
                                               run one tool call; a repeated name makes an array
 Examples:
-  ld-usage-mcp --demo call get_mau_usage groupby=sdk from=-30d
+  ld-usage-mcp --demo call get_total_mau_usage groupBy=sdkName
   ld-usage-mcp --demo --entitlements client-mau=100000,service-connections=40 call get_usage_overview
   LAUNCHDARKLY_API_KEY=api-… ld-usage-mcp call get_stream_usage source=server from=-7d
 
@@ -174,12 +175,18 @@ func isFlag(s string) bool { return len(s) > 1 && s[0] == '-' }
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
 	var o options
 	fs := newFlagSet(&o, stderr)
+	args, help := takeHelp(args)
 	pos, err := parseArgs(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
 	}
 	if err != nil {
 		return exitUsage
+	}
+	toolHelpAsked := len(pos) == 2 && pos[0] == "tools" || len(pos) >= 2 && pos[0] == "call" && help
+	if help && !toolHelpAsked {
+		fs.Usage()
+		return exitOK
 	}
 	if o.showVersion {
 		printVersion(stdout)
@@ -215,13 +222,19 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if len(pos) > 0 {
 		switch pos[0] {
 		case "tools":
-			if len(pos) > 1 {
-				fmt.Fprintln(stderr, "ld-usage-mcp: tools takes no arguments")
+			if len(pos) > 2 {
+				fmt.Fprintln(stderr, "ld-usage-mcp: tools takes one tool name at most: ld-usage-mcp tools [TOOL]")
 				return exitUsage
+			}
+			if toolHelpAsked {
+				return showToolHelp(srv.Tools(), pos[1], stdout, stderr)
 			}
 			listTools(stdout, srv.Tools())
 			return exitOK
 		case "call":
+			if toolHelpAsked {
+				return showToolHelp(srv.Tools(), pos[1], stdout, stderr)
+			}
 			return callCommand(ctx, srv.Tools(), pos[1:], o.jsonOut, stdout, stderr)
 		default:
 			fmt.Fprintf(stderr, "ld-usage-mcp: unknown command %q (commands: tools, call; see --help)\n", pos[0])
@@ -234,7 +247,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if o.Transport == "stdio" && isTerminal(stdin) {
 		fmt.Fprintf(stderr, "ld-usage-mcp %s: an MCP server for LaunchDarkly account usage, speaking MCP (JSON-RPC) on stdin/stdout.\n"+
 			"It is meant to be started by an MCP client (Claude Desktop, Claude Code, Cursor, VS Code): see README.md.\n"+
-			"To try it by hand:  ld-usage-mcp --demo call get_mau_usage groupby=sdk   (or: ld-usage-mcp tools, --help).\n"+
+			"To try it by hand:  ld-usage-mcp --demo call get_total_mau_usage groupBy=sdkName   (or: ld-usage-mcp tools, --help).\n"+
 			"Waiting for MCP messages on stdin; Ctrl-C to quit.\n", version)
 	}
 	if err := srv.Serve(ctx, stdin, stdout); err != nil {

@@ -221,7 +221,7 @@ func TestCommandLine(t *testing.T) {
 	assert.Contains(t, out, "ld-usage-mcp ")
 	_, stderr, code = runCLI(t, env, "--help")
 	assert.Equal(t, 0, code)
-	assert.Contains(t, stderr, "--demo call get_mau_usage")
+	assert.Contains(t, stderr, "--demo call get_total_mau_usage")
 }
 
 // TestKeyFlagAndEnvironment: --api-key wins over the environment, and an empty

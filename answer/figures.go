@@ -18,50 +18,6 @@ import (
 // much" (the headline). What a point means and which figure answers come
 // from one place, client.Endpoint.Meaning; text.go only renders them.
 
-// Headline is the figure that answers "how much" for the whole answer, with
-// what it is of.
-type Headline struct {
-	Value float64 `json:"value"`
-	// Text says the figure in words: what it counts, over which period, and
-	// whether that period is complete.
-	Text string `json:"text"`
-	// Of says what the value is made from: "series" (the answer's one
-	// series), "sum of series" (series that add up) or "largest series"
-	// (series that overlap, such as unique counts by SDK: no total).
-	Of    string `json:"of"`
-	Label string `json:"label,omitempty"` // the series, for "largest series"
-	// Month is the calendar month (2006-01) of a monthly figure; Status is
-	// complete, inProgress (the month is still running) or partial (the
-	// range covers only part of it).
-	Month  string `json:"month,omitempty"`
-	Status string `json:"status,omitempty"`
-	// Billed converts the value into billed units where LaunchDarkly bills
-	// in another unit (43,800 service connection minutes = 1 service connection).
-	Billed     *float64      `json:"billed,omitempty"`
-	BilledUnit string        `json:"billedUnit,omitempty"`
-	Months     []MonthFigure `json:"months,omitempty"` // the figure of each month of the range
-}
-
-// MonthFigure is the figure of one calendar month.
-type MonthFigure struct {
-	Month  string  `json:"month"` // 2006-01
-	Value  float64 `json:"value"`
-	Status string  `json:"status"` // complete, inProgress or partial
-	// Through is the start of the last bucket counted (RFC 3339).
-	Through string `json:"through,omitempty"`
-
-	start, end time.Time // the month, in the zone of the answer
-	lastT      int64     // ms of the last point counted
-	n          int
-}
-
-// Month statuses.
-const (
-	MonthComplete   = "complete"
-	MonthInProgress = "inProgress"
-	MonthPartial    = "partial"
-)
-
 // frame is what the figures of one answer are read against: the range asked
 // for (to exclusive), the time of the call, the zone of its days, and what
 // the points mean.
@@ -71,6 +27,34 @@ type frame struct {
 	meaning       client.Meaning
 	step          time.Duration // bucket length (0: unknown; months vary)
 	monthly       bool
+	// across says whether the series add up, split as they are
+	// (client.Endpoint.Across); parts names what they are ("context kinds").
+	across bool
+	parts  string
+	// over are the dimensions that overlap where others partition (contexts
+	// by kind and project): series add up within each value of over, and
+	// those groups overlap; within names what adds up in a group.
+	over   []string
+	within string
+}
+
+// overlapping splits the dimensions of an answer whose series do not all
+// add up into those that overlap and those that partition, where there are
+// both.
+func overlapping(ep *client.Endpoint, agg string, dims []string) (over []string, within string) {
+	var part []string
+	for _, d := range dims {
+		if adds, _ := ep.Across(agg, []string{d}); adds {
+			part = append(part, d)
+		} else {
+			over = append(over, d)
+		}
+	}
+	if len(part) == 0 || len(over) == 0 {
+		return nil, ""
+	}
+	_, within = ep.Across(agg, part)
+	return over, within
 }
 
 // series summarises a time series response.
@@ -87,8 +71,8 @@ func (s *Summary) series(ep *client.Endpoint, resp *client.Response, in SummaryI
 	if s.Unit == "" {
 		s.Unit = "units"
 	}
-	adds, across := m.Adds, m.Across
-	s.Summable, s.AddsAcross = &adds, &across
+	adds := m.Adds
+	s.Summable = &adds
 
 	loc := in.Loc
 	if loc == nil {
@@ -136,6 +120,16 @@ func (s *Summary) series(ep *client.Endpoint, resp *client.Response, in SummaryI
 		}
 	}
 	f.step, f.monthly = bucketLength[s.Granularity], s.Granularity == "monthly"
+	f.across, f.parts = m.Across, "series"
+	if ok {
+		dims := splitDims(s.Series)
+		f.across, f.parts = ep.Across(in.Aggregation, dims)
+		if !f.across {
+			f.over, f.within = overlapping(ep, in.Aggregation, dims)
+		}
+	}
+	across := f.across
+	s.AddsAcross = &across
 	s.frame = f
 
 	for i, sr := range resp.Series {
@@ -143,7 +137,7 @@ func (s *Summary) series(ep *client.Endpoint, resp *client.Response, in SummaryI
 		if st.Points == 0 {
 			continue
 		}
-		if m.Figure == client.FigureMonthEnd || m.Figure == client.FigureMonthSum {
+		if monthly(m.Figure) && (m.Figure != client.FigureSum || s.to.Sub(s.from) <= maxSumMonths*31*24*time.Hour) {
 			st.Months = monthFigures(&sr, f)
 		}
 		st.Figure = seriesFigure(st, m.Figure)
@@ -174,10 +168,59 @@ func (s *Summary) series(ep *client.Endpoint, resp *client.Response, in SummaryI
 	if allZero(s.Series) {
 		s.Hint = "every value is 0: " + strings.TrimPrefix(emptyHint(ep), "no data: ")
 	}
-	s.Headline = headline(ep, s.Series, f)
+	s.Headline = headline(ep, s.Series, f, resp)
+	s.Counted = counted(s, f, longest >= 0 && m.Figure != client.FigureMonthEnd && m.Figure != client.FigureLatest, s.Series)
 	if m.Point == client.PointCount || m.Point == client.PointNew {
 		s.markInProgress()
 	}
+	if len(resp.Projected) > 0 {
+		s.Projection = projection(ep, resp, f)
+	}
+	if a := ep.Assumed(); a != "" {
+		s.Assumed = a
+	}
+}
+
+// maxSumMonths bounds the months a sum is split into: LaunchDarkly's ranges
+// reach a year; past three, a list of months says nothing more and costs
+// memory by the month.
+const maxSumMonths = 37
+
+// monthly reports whether the figure has a value per calendar month: the
+// monthly figures, and sums (each month's part of the total).
+func monthly(fig client.Figure) bool {
+	return fig == client.FigureMonthEnd || fig == client.FigureMonthSum || fig == client.FigureSum
+}
+
+// splitDims are the dimensions the series are split by: the metadata keys
+// whose values differ between series with points.
+func splitDims(ss []SeriesSummary) []string {
+	var out []string
+	var first map[string]any
+	for _, st := range ss {
+		if st.Points == 0 {
+			continue
+		}
+		if first == nil {
+			first = st.meta
+			if first == nil {
+				first = map[string]any{}
+			}
+			continue
+		}
+		for k, v := range st.meta {
+			if fv, ok := first[k]; (!ok || metaValue(fv) != metaValue(v)) && !slices.Contains(out, k) {
+				out = append(out, k)
+			}
+		}
+		for k := range first {
+			if _, ok := st.meta[k]; !ok && !slices.Contains(out, k) {
+				out = append(out, k)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 var pointNames = map[client.Point]string{
@@ -210,157 +253,24 @@ func seriesFigure(st *SeriesSummary, fig client.Figure) float64 {
 	return st.Last
 }
 
-// monthFigures groups a series' points by calendar month (in the answer's
-// zone) and gives each month its figure: the last point for cumulative
-// points, the sum for new ones; with whether the range and the clock cover
-// the whole month.
-func monthFigures(sr *client.Series, f frame) []MonthFigure {
-	var out []MonthFigure
-	n := min(len(sr.Times), len(sr.Values))
-	cur := -1
-	for i := 0; i < n; i++ {
-		v, ms := sr.Values[i], sr.Times[i]
-		if !IsFinite(v) {
-			continue
-		}
-		t := time.UnixMilli(ms).In(f.loc)
-		if cur < 0 || !t.Before(out[cur].end) || t.Before(out[cur].start) {
-			y, mo, _ := t.Date()
-			start := time.Date(y, mo, 1, 0, 0, 0, 0, f.loc)
-			out = append(out, MonthFigure{Month: start.Format("2006-01"), start: start, end: start.AddDate(0, 1, 0)})
-			cur = len(out) - 1
-		}
-		mf := &out[cur]
-		if f.meaning.Figure == client.FigureMonthSum {
-			mf.Value += v
-		} else {
-			mf.Value = v
-		}
-		mf.lastT, mf.n = ms, mf.n+1
-	}
-	for i := range out {
-		mf := &out[i]
-		mf.Value = Finite(mf.Value)
-		mf.Through = RFC3339(smMsTime(mf.lastT))
-		mf.Status = monthStatus(mf, f)
-	}
-	return out
-}
-
-// monthStatus says whether a month's figure is the month's: the month has
-// ended, the range reaches its end (and, for sums, its start), and the data
-// holds its last bucket.
-func monthStatus(mf *MonthFigure, f frame) string {
-	end := mf.end
-	if !f.now.Before(end) { // the month is over
-		if !f.to.IsZero() && f.to.Before(end) {
-			return MonthPartial
-		}
-		if f.meaning.Figure == client.FigureMonthSum && !f.from.IsZero() && f.from.After(mf.start) {
-			return MonthPartial
-		}
-		// The last bucket must reach the month's end (a gap at the end
-		// means the month is not all there).
-		if f.step > 0 && time.UnixMilli(mf.lastT).Add(f.step).Before(end) {
-			return MonthPartial
-		}
-		return MonthComplete
-	}
-	if f.meaning.Figure == client.FigureMonthSum && !f.from.IsZero() && f.from.After(mf.start) {
-		return MonthPartial
-	}
-	if f.to.IsZero() || !f.to.Before(f.now) {
-		return MonthInProgress
-	}
-	return MonthPartial
-}
-
-// headline chooses the figure that answers the question: that of the one
-// series, the sum of series that add up, or the largest of series that
-// overlap.
-func headline(ep *client.Endpoint, ss []SeriesSummary, f frame) *Headline {
-	var with []*SeriesSummary
-	for i := range ss {
-		if ss[i].Points > 0 {
-			with = append(with, &ss[i])
-		}
-	}
-	if len(with) == 0 {
-		return nil
-	}
-	h := &Headline{Of: "series"}
-	var months []MonthFigure
-	switch {
-	case len(with) == 1:
-		h.Value, months = with[0].Figure, with[0].Months
-	case f.meaning.Across:
-		h.Of = "sum of series"
-		for _, st := range with {
-			h.Value += st.Figure
-		}
-		h.Value = Finite(h.Value)
-		months = sumMonths(with)
-	default:
-		best := with[0] // sorted by figure, largest first
-		h.Of, h.Label, h.Value, months = "largest series", best.Label, best.Figure, best.Months
-	}
-	if len(months) > 0 {
-		last := months[len(months)-1]
-		h.Month, h.Status = last.Month, last.Status
-		if len(months) > 1 {
-			h.Months = months
-		}
-	}
-	if ep.Per > 0 && (f.meaning.Point == client.PointCumulative || f.meaning.Point == client.PointCount) {
-		b := Finite(h.Value / ep.Per)
-		h.Billed, h.BilledUnit = &b, ep.PerNoun
-	}
-	h.Text = headlineText(ep, h, with, f)
-	return h
-}
-
-// sumMonths adds the months of series that add up, month by month.
-func sumMonths(ss []*SeriesSummary) []MonthFigure {
-	var out []MonthFigure
-	at := map[string]int{}
-	for _, st := range ss {
-		for _, mf := range st.Months {
-			i, ok := at[mf.Month]
-			if !ok {
-				i = len(out)
-				at[mf.Month] = i
-				out = append(out, MonthFigure{Month: mf.Month, Status: mf.Status, start: mf.start, end: mf.end})
-			}
-			o := &out[i]
-			o.Value = Finite(o.Value + mf.Value)
-			if mf.lastT > o.lastT {
-				o.lastT, o.Through = mf.lastT, mf.Through
-			}
-			if mf.Status != MonthComplete && o.Status == MonthComplete {
-				o.Status = mf.Status
-			}
-		}
-	}
-	sort.SliceStable(out, func(a, b int) bool { return out[a].Month < out[b].Month })
-	return out
-}
-
 // bucketLength is the length of one bucket of a detected granularity (zero
 // when it has none).
 var bucketLength = map[string]time.Duration{
 	"minutely": time.Minute, "hourly": time.Hour, "daily": 24 * time.Hour, "weekly": 7 * 24 * time.Hour,
 }
 
-// markInProgress notes a last bucket that ends after the requested range
-// does: it holds only part of its period, so it reads low (a -90% "change"
-// on a day that has just begun means nothing). Only points counted per
+// markInProgress notes a last bucket that is still running at the time of
+// the call: it holds only part of its period, so it reads low (a -90%
+// "change" on a day that has just begun means nothing). A bucket that only
+// reaches past the end of the range asked, but is over, is not in progress
+// (Counted says which buckets the figure covers). Only points counted per
 // bucket are marked: cumulative, trailing and level points are read as they are.
 func (s *Summary) markInProgress() {
 	step := bucketLength[s.Granularity]
 	if s.Granularity == "monthly" {
 		step = s.to.AddDate(0, 1, 0).Sub(s.to)
 	}
-	if step == 0 || s.frame.to.IsZero() || !s.to.Add(step).After(s.frame.to) {
+	if step == 0 || !s.to.Add(step).After(s.frame.now) || s.to.After(s.frame.now) {
 		return
 	}
 	s.InProgress = RFC3339(s.to)

@@ -73,24 +73,43 @@ func (s *Summary) eolLines() []string {
 	for _, k := range other {
 		counts = append(counts, strconv.Itoa(s.EOLStatus[k])+" "+TrimLabel(k, 30))
 	}
-	lines := []string{"EOL status: " + strings.Join(counts, ", ")}
+	lines := []string{"EOL status, by row: " + strings.Join(counts, ", ")}
+	// One entry per SDK version, with every place it is in.
 	refs := func(title string, list []SDKRef) {
 		if len(list) == 0 {
 			return
 		}
+		type group struct {
+			ref    SDKRef
+			places []string
+		}
+		var groups []*group
+		at := map[[3]string]*group{}
+		for _, r := range list {
+			k := [3]string{r.Name, r.Version, r.Latest}
+			g, ok := at[k]
+			if !ok {
+				g = &group{ref: r}
+				at[k] = g
+				groups = append(groups, g)
+			}
+			if r.Project != "" || r.Environment != "" {
+				g.places = append(g.places, TrimLabel(r.Project+"/"+r.Environment, 40))
+			}
+		}
 		const show = 6
 		parts := make([]string, 0, show+1)
-		for i, r := range list {
+		for i, g := range groups {
 			if i == show {
-				parts = append(parts, "+"+strconv.Itoa(len(list)-show)+" more (all in summary)")
+				parts = append(parts, "+"+strconv.Itoa(len(groups)-show)+" more versions (all in summary)")
 				break
 			}
-			p := TrimLabel(r.Name+" "+r.Version, 40)
-			if r.Project != "" || r.Environment != "" {
-				p += " (" + TrimLabel(r.Project+"/"+r.Environment, 40) + ")"
+			p := TrimLabel(g.ref.Name+" "+g.ref.Version, 40)
+			if len(g.places) > 0 {
+				p += " (" + Cut(strings.Join(g.places, ", "), 160) + ")"
 			}
-			if r.Latest != "" {
-				p += " → " + TrimLabel(r.Latest, 20)
+			if g.ref.Latest != "" {
+				p += " → " + TrimLabel(g.ref.Latest, 20)
 			}
 			parts = append(parts, p)
 		}

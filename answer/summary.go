@@ -1,7 +1,6 @@
 package answer
 
 import (
-	"strconv"
 	"time"
 
 	"github.com/ld-usage-mcp/ld-usage-mcp/client"
@@ -24,6 +23,11 @@ type SummaryInput struct {
 	Names         *client.Names // project and environment keys by id, when they could be read
 	Notes         []string      // what the caller must know beside the figures
 	Demo          bool          // results come from the built-in demo emulator
+	// Synthesized names the keys of the call ("project nope-project") that
+	// the demo account does not have: the emulator makes their data up.
+	// DemoAccount says what it has, in a few words.
+	Synthesized []string
+	DemoAccount string
 }
 
 // Summary is structuredContent.summary: figures a model can use without
@@ -65,6 +69,17 @@ type Summary struct {
 	// InProgress is set when the last bucket reaches past the end of the
 	// requested range (usually now): its value is partial.
 	InProgress string `json:"lastBucketInProgress,omitempty"`
+	// Counted is set when whole buckets stick out of the range asked: the
+	// buckets the figures are made of.
+	Counted *Counted `json:"counted,omitempty"`
+	// Projection is LaunchDarkly's own projection of the billing period,
+	// where the body brings one (projectedSeries, API v24).
+	Projection *Projection `json:"projection,omitempty"`
+	// Assumed says where the reading of the points is this server's
+	// assumption, not LaunchDarkly's document, and why.
+	Assumed string `json:"assumed,omitempty"`
+	// Synthesized names keys the demo account does not have (demo mode).
+	Synthesized []string `json:"synthesized,omitempty"`
 
 	// SDK lists and details.
 	Count                 *int           `json:"count,omitempty"`
@@ -75,12 +90,25 @@ type Summary struct {
 	EOLNear               []SDKRef       `json:"eolNear,omitzero"`
 	MajorVersionAvailable *int           `json:"majorVersionAvailable,omitempty"`
 	RelayEOLPast          []SDKRef       `json:"relayEolPast,omitempty"`
+	// Count of SDK version details is rows (one SDK version in one project
+	// environment); Versions counts distinct SDK name and version pairs,
+	// Places distinct project environments; the same for past-EOL rows.
+	Versions        *int `json:"versions,omitempty"`
+	Places          *int `json:"places,omitempty"`
+	EOLPastVersions *int `json:"eolPastVersions,omitempty"`
+	EOLPastPlaces   *int `json:"eolPastPlaces,omitempty"`
 
 	// For Text.
 	from, to time.Time // data range
 	frame    frame
 	figure   client.Figure
 	groupBy  string
+	perNoun  string // the billed unit of one month ("service connections")
+	per      float64
+	// countsAdd: the figures count what happened, and months add up.
+	countsAdd bool
+	// demoAccount says what the demo account has, for the Synthesized line.
+	demoAccount string
 }
 
 // SummaryRange is the range asked for: From, and To exclusive (a date-only
@@ -145,7 +173,7 @@ var sparkGlyphs = [8]rune{'▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'
 // Summarize computes the summary of one response. It never fails: an absent
 // or unusual response gives an empty summary with a hint.
 func Summarize(in SummaryInput) *Summary {
-	s := &Summary{Asked: in.Asked, Demo: in.Demo}
+	s := &Summary{Asked: in.Asked, Demo: in.Demo, Synthesized: in.Synthesized, demoAccount: in.DemoAccount}
 	ep := in.Endpoint
 	if ep == nil {
 		ep = &client.Endpoint{}
@@ -154,7 +182,7 @@ func Summarize(in SummaryInput) *Summary {
 		s.Asked = ep.Tool
 	}
 	s.Notes = append(s.Notes, in.Notes...)
-	s.groupBy = in.GroupBy
+	s.groupBy, s.perNoun, s.per, s.countsAdd = in.GroupBy, ep.PerNoun, ep.Per, ep.Measure == client.Count
 	loc := in.Loc
 	if loc == nil {
 		loc = time.UTC
@@ -171,6 +199,9 @@ func Summarize(in SummaryInput) *Summary {
 		s.sdkVersionList(resp)
 	case client.SDKVersionDetails:
 		s.sdkDetails(resp)
+		if ep.Operation == "getSdkVersionsDetails" && !s.Empty {
+			s.Notes = append(s.Notes, "these are the newest version of each SDK in each environment (24 hours): older versions still running there are in get_sdk_all_versions.")
+		}
 	default:
 		s.series(ep, resp, in)
 	}
@@ -251,14 +282,36 @@ func (s *Summary) sdkDetails(resp *client.Response) {
 	}
 	mva := s.EOLStatus["MajorVersionAvailable"]
 	s.MajorVersionAvailable = &mva
-	past, where := distinctVersions(s.EOLPast), len(s.EOLPast)
-	s.Headline = &Headline{Value: float64(past), Of: "list",
-		Text: Plural(past, "SDK version") + " " + isAre(past) + " past end of life, in use in " + Plural(where, "project environment") +
-			"; " + Plural(distinctVersions(s.EOLNear), "SDK version") + " near it (of " + strconv.Itoa(n) + " in use)."}
+	// Rows are SDK versions in places (project environments): count the
+	// versions and the places apart, and say which is which.
+	all := make([]SDKRef, len(resp.SDKDetails))
+	for i, d := range resp.SDKDetails {
+		all[i] = sdkRef(d, "")
+	}
+	versions, places := distinctVersions(all), distinctPlaces(all)
+	past, pastPlaces := distinctVersions(s.EOLPast), distinctPlaces(s.EOLPast)
+	s.Versions, s.Places = &versions, &places
+	s.EOLPastVersions, s.EOLPastPlaces = &past, &pastPlaces
+	text := Plural(past, "SDK version") + " " + isAre(past) + " past end of life, in use in " + Plural(pastPlaces, "project environment")
+	if len(s.EOLPast) != past || past != pastPlaces {
+		text += " (" + Plural(len(s.EOLPast), "version-environment pair") + ")"
+	}
+	text += "; " + Plural(distinctVersions(s.EOLNear), "SDK version") + " near it; of " + Plural(versions, "distinct SDK version") +
+		" in use in " + Plural(places, "project environment") + " (" + Plural(n, "row") + ")."
+	s.Headline = &Headline{Value: float64(past), Of: "list", Text: text}
 	if n == 0 {
 		s.Empty = true
 		s.Hint = "no SDK versions: no SDK sent data in the last 24 hours, or the filters match nothing"
 	}
+}
+
+// distinctPlaces counts the different project environments of refs.
+func distinctPlaces(refs []SDKRef) int {
+	seen := map[[2]string]bool{}
+	for _, r := range refs {
+		seen[[2]string{r.Project, r.Environment}] = true
+	}
+	return len(seen)
 }
 
 // distinctVersions counts the different SDK name and version pairs of refs.

@@ -5,8 +5,6 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"github.com/ld-usage-mcp/ld-usage-mcp/client"
 )
 
 // This file renders a Summary as the text of a result: what was asked, the
@@ -24,6 +22,9 @@ func (s *Summary) Text() string {
 	if s.Demo {
 		head = append(head, DemoMarker)
 	}
+	if l := s.synthesizedLine(); l != "" {
+		head = append(head, l)
+	}
 	var body Rows
 	var tail []string
 	switch s.Kind {
@@ -32,7 +33,10 @@ func (s *Summary) Text() string {
 			head = append(head, "Each point: "+s.Unit+", "+s.Meaning+"; "+s.figure.Words()+".")
 		}
 		body = s.table()
-		tail = append(tail, s.answerLine(), s.monthsLine())
+		tail = append(tail, s.answerLine(), s.monthsLine(), s.countedLine(), s.projectionLine())
+		if s.Assumed != "" {
+			tail = append(tail, "Assumed: "+s.Assumed+".")
+		}
 		if s.InProgress != "" {
 			tail = append(tail, "The last bucket ("+s.shortDate(s.to.UnixMilli())+") is still in progress: its value, and the change to it, are partial.")
 		}
@@ -92,7 +96,11 @@ func (s *Summary) headerLine() string {
 	case "sdkVersions":
 		parts = append(parts, Plural(*s.Count, "SDK version"))
 	case "sdkVersionDetails":
-		parts = append(parts, Plural(*s.Count, "SDK version")+" in use")
+		if s.Versions != nil && s.Places != nil {
+			parts = append(parts, Plural(*s.Count, "row")+": "+Plural(*s.Versions, "SDK version")+" in "+Plural(*s.Places, "project environment"))
+		} else {
+			parts = append(parts, Plural(*s.Count, "row"))
+		}
 	}
 	return strings.Join(parts, " · ")
 }
@@ -175,92 +183,6 @@ func monthShort(month string) string {
 	return t.Format("Jan 2006")
 }
 
-// headlineText says the headline figure in words. Its first number is the
-// figure itself, written exactly.
-func headlineText(ep *client.Endpoint, h *Headline, with []*SeriesSummary, f frame) string {
-	noun := ep.Noun
-	if noun == "" {
-		noun = "units"
-	}
-	val := Exact(h.Value)
-	var b strings.Builder
-	b.WriteString(val + " " + noun)
-	shortT := func(ms int64) string {
-		t := time.UnixMilli(ms).In(f.loc)
-		if f.step >= 24*time.Hour || f.monthly {
-			return t.Format("Jan 2, 2006")
-		}
-		return t.Format("Jan 2 15:04") + " " + f.loc.String()
-	}
-	switch f.meaning.Figure {
-	case client.FigureMonthEnd, client.FigureMonthSum:
-		if h.Month == "" {
-			break
-		}
-		name := MonthName(h.Month)
-		var through int64
-		for _, st := range with {
-			if n := len(st.Months); n > 0 && st.Months[n-1].lastT > through {
-				through = st.Months[n-1].lastT
-			}
-		}
-		newWord := ""
-		if f.meaning.Figure == client.FigureMonthSum {
-			newWord = " first seen"
-			if ep.Measure != client.Unique {
-				newWord = ""
-			}
-		}
-		switch h.Status {
-		case MonthComplete:
-			b.WriteString(newWord + " in " + name + " (the whole month)")
-		case MonthInProgress:
-			b.WriteString(newWord + " so far in " + name + " (month in progress, to " + f.now.In(f.loc).Format("Jan 2 15:04") + " " + f.loc.String() + ")")
-		default:
-			if f.meaning.Figure == client.FigureMonthEnd {
-				b.WriteString(" month to date at " + shortT(through) + " (" + name + " not complete in the range)")
-			} else {
-				b.WriteString(newWord + " in the part of " + name + " in the range, to " + shortT(through) + " (not the month's figure)")
-			}
-		}
-	case client.FigureLatest:
-		last := int64(0)
-		for _, st := range with {
-			last = max(last, st.lastT)
-		}
-		if f.meaning.Point == client.PointTrailing {
-			b.WriteString(" in the 30 days to " + shortT(last) + " (latest point)")
-		} else {
-			b.WriteString(" at " + shortT(last) + " (latest point)")
-		}
-	case client.FigureSum:
-		b.WriteString(" in total over the range")
-	case client.FigurePeak:
-		at := with[0].maxT
-		if h.Label != "" || len(with) == 1 {
-			for _, st := range with {
-				if st.Label == h.Label || len(with) == 1 {
-					at = st.maxT
-				}
-			}
-		}
-		b.WriteString(" at the peak, " + shortT(at))
-	case client.FigureMean:
-		b.WriteString(" on average per " + bucketWord(f))
-	}
-	switch h.Of {
-	case "sum of series":
-		b.WriteString(", sum of " + strconv.Itoa(len(with)) + " series")
-	case "largest series":
-		b.WriteString(", for " + TrimLabel(h.Label, summaryLabelRunes) + ", the largest of " + strconv.Itoa(len(with)) + " series (they overlap: no total)")
-	}
-	if h.Billed != nil {
-		b.WriteString(" = " + FormatBilled(*h.Billed) + " " + h.BilledUnit + " billed (" + Exact(ep.Per) + " minutes each)")
-	}
-	b.WriteString(".")
-	return b.String()
-}
-
 func bucketWord(f frame) string {
 	switch f.step {
 	case time.Minute:
@@ -285,6 +207,9 @@ func (s *Summary) monthsLine() string {
 	parts := make([]string, 0, len(h.Months))
 	for _, mf := range h.Months {
 		p := monthShort(mf.Month) + " " + Exact(mf.Value)
+		if mf.Billed != nil {
+			p += " = " + FormatBilled(*mf.Billed) + " " + s.perNoun
+		}
 		switch mf.Status {
 		case MonthInProgress:
 			p += " (in progress)"
@@ -297,7 +222,20 @@ func (s *Summary) monthsLine() string {
 	if h.Label != "" {
 		what += " (" + TrimLabel(h.Label, summaryLabelRunes) + ")"
 	}
-	return what + ": " + strings.Join(parts, " · ")
+	line := what + ": " + strings.Join(parts, " · ")
+	if s.countsAdd && s.Figure == "monthEnd" {
+		// Counts of what happened add over months (unique counts do not):
+		// the months' month-to-date figures together.
+		var total float64
+		for _, mf := range h.Months {
+			total += mf.Value
+		}
+		line += "; together " + Exact(total)
+		if h.Billed != nil && s.per > 0 {
+			line += " = " + FormatBilled(Finite(total/s.per)) + " " + monthsUnit(s.perNoun)
+		}
+	}
+	return line
 }
 
 // figureHeader names the figure column of the table.

@@ -23,6 +23,13 @@ type Response struct {
 	// (the latter as one series with key "value").
 	Series []Series
 
+	// Projected is LaunchDarkly's own projection (v24 SeriesListRepFloat's
+	// optional projectedSeries, service connections): cumulative projected
+	// usage by day for the whole billing period, in the rows' shape of
+	// Series; the projected part begins where Series ends. nil when the
+	// body has none, or one that cannot be read (Raw keeps it as sent).
+	Projected []Series
+
 	SDKs        []string           // SdkListRep
 	SDKVersions []SDKVersion       // SdkVersionListRep
 	SDKDetails  []SDKVersionDetail // SdkVersionDetailsRep[]
@@ -91,11 +98,13 @@ func Decode(body []byte) (*Response, error) {
 		// The fast path reads rows in place; whatever it does not handle
 		// (any error, odd keys) goes the general way, which says what is wrong.
 		if decodeSeriesFast(keys, out) {
+			out.Projected = decodeProjected(keys["projectedSeries"])
 			break
 		}
 		if err := decodeSeries(trimmed, out); err != nil {
 			return nil, err
 		}
+		out.Projected = decodeProjected(keys["projectedSeries"])
 	case keys["sdks"] != nil:
 		if err := json.Unmarshal(keys["sdks"], &out.SDKs); err != nil {
 			return nil, fmt.Errorf("decode sdks: %w", err)
@@ -161,6 +170,24 @@ func columns(meta []map[string]any, rows []map[string]json.RawMessage) ([]Series
 	}
 	series, kind := b.finish()
 	return series, kind, nil
+}
+
+// decodeProjected reads projectedSeries (rows of {"time": t, "0": v}). An
+// optional projection that cannot be read is left out rather than failing
+// the answer it comes with: the actual series stand on their own.
+func decodeProjected(raw json.RawMessage) []Series {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	var rows []map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &rows); err != nil {
+		return nil
+	}
+	series, _, err := columns(nil, rows)
+	if err != nil || len(series) == 0 {
+		return nil
+	}
+	return series
 }
 
 func parseInt64(raw json.RawMessage) (int64, error) {

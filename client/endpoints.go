@@ -153,6 +153,18 @@ func (d DefaultFrom) Start(now time.Time) time.Time {
 	}
 }
 
+// Before returns the default start of a range that ends at end
+// (exclusive), for a caller that gives to without from: LaunchDarkly counts
+// its default from now, not from to, so the start is sent explicitly. A
+// range ending at a month's end starts at that month's start (MonthStart);
+// the other rules count back from end.
+func (d DefaultFrom) Before(end time.Time) time.Time {
+	if d == MonthStart {
+		return d.Start(end.Add(-time.Nanosecond))
+	}
+	return d.Start(end)
+}
+
 // Endpoint is the one declaration of a usage endpoint. The client builds
 // requests from it, the tools build their schemas, validation and summaries
 // from it, and the emulator serves it.

@@ -386,6 +386,13 @@ func TestDefaultFrom(t *testing.T) {
 	assert.Equal(t, utc.Add(-7*24*time.Hour), client.Ago7Days.Start(now))
 	assert.Equal(t, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), client.MonthStart.Start(now))
 
+	// Before an end (exclusive): a range ending at a month's end is that month.
+	nov1 := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	assert.Equal(t, time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), client.MonthStart.Before(nov1))
+	assert.Equal(t, nov1, client.MonthStart.Before(nov1.Add(time.Millisecond)))
+	assert.Equal(t, time.Date(2026, 10, 2, 0, 0, 0, 0, time.UTC), client.Ago30Days.Before(nov1))
+	assert.Equal(t, time.Date(2026, 10, 31, 0, 0, 0, 0, time.UTC), client.Ago24Hours.Before(nov1))
+
 	want := map[string]client.DefaultFrom{
 		"get_evaluations_usage": client.Ago30Days, "get_stream_usage": client.Ago30Days,
 		"get_mau_usage": client.Ago30Days, "get_mau_usage_by_category": client.Ago30Days,

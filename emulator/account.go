@@ -3,6 +3,7 @@ package emulator
 import (
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -242,3 +243,46 @@ func newestInUse(p *project, envIdx int, s *sdkInfo) int {
 	n := len(s.versions)
 	return int(hashString(p.key+"/"+strconv.Itoa(envIdx)+"/"+s.name) % uint64(n))
 }
+
+// running is one SDK version in use in one project environment.
+type running struct {
+	p        *project
+	ei       int // index in p.envs
+	ps       projectSDK
+	v        sdkVersion
+	share    float64 // share of the SDK's contexts in this place on this version
+	relay    string  // Relay Proxy version when it connects through one
+	relayEOL string
+}
+
+func (r running) sdk() *sdkInfo      { return r.ps.sdk }
+func (r running) env() environment   { return r.p.envs[r.ei] }
+func (r running) versionKey() string { return r.ps.sdk.name + "\x00" + r.v.v }
+
+// inventory is the account's one list of SDK versions and their places
+// (project environments), newest version of each place first. Every SDK
+// view draws from it: sdk-versions/details and all, the versions streams
+// list and count, service connections per version, the SDKs MAU lists, so
+// that they agree on which version runs where. A place runs the versions
+// from its newest in use (newestInUse) to the oldest; their shares of the
+// place are the SDK's version shares, renormalised over those versions.
+var inventory = sync.OnceValue(func() []running {
+	var out []running
+	for _, p := range projects {
+		for ei, env := range p.envs {
+			for _, ps := range p.sdks {
+				s := ps.sdk
+				relay, relayEOL := relayFor(p, env.key, s)
+				first := newestInUse(p, ei, s)
+				var total float64
+				for _, v := range s.versions[first:] {
+					total += v.share
+				}
+				for _, v := range s.versions[first:] {
+					out = append(out, running{p: p, ei: ei, ps: ps, v: v, share: v.share / total, relay: relay, relayEOL: relayEOL})
+				}
+			}
+		}
+	}
+	return out
+})

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"encoding/json"
 	"math"
 	"net/http"
 	"slices"
@@ -227,16 +228,64 @@ func mean(v []float64) float64 {
 	return s / float64(len(v))
 }
 
-func TestNoProjectedSeries(t *testing.T) {
-	// LaunchDarkly's API has no projectedSeries: the emulator sends none.
+// TestProjectedSeries: v24's projectedSeries is on service connections
+// (SeriesListRepFloat) only, month to date, when the range reaches into the
+// running month: one cumulative value a day for the whole month, the actual
+// month-to-date total up to now, then carried on at the month's pace so far.
+func TestProjectedSeries(t *testing.T) {
 	c := demo(t, testNow)
 	for _, p := range []string{
 		"/api/v2/usage/total-mau",
 		"/api/v2/usage/data-export-events?aggregationType=month_to_date",
+		"/api/v2/usage/service-connections?aggregationType=incremental",
+		"/api/v2/usage/service-connections?from=" + ms(time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)) + "&to=" + ms(time.Date(2026, 10, 31, 23, 59, 0, 0, time.UTC)),
 	} {
 		r := getOK(t, c, "http://x", p)
 		if strings.Contains(string(r.Raw), "projected") {
-			t.Errorf("%s: %s", p, r.Raw)
+			t.Errorf("%s has a projection: %.200s", p, r.Raw)
+		}
+	}
+
+	ms0 := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC) // testNow's month
+	for _, p := range []string{
+		"/api/v2/usage/service-connections",
+		"/api/v2/usage/service-connections?groupBy=connectionType&from=" + ms(ms0),
+	} {
+		r := getOK(t, c, "http://x", p)
+		var body struct {
+			Projected []map[string]float64 `json:"projectedSeries"`
+		}
+		if err := json.Unmarshal(r.Raw, &body); err != nil {
+			t.Fatal(err)
+		}
+		// The account's month-to-date total at each day's end (or now), from the series.
+		actual := map[int64]float64{}
+		for _, s := range r.Series {
+			for i, tm := range s.Times {
+				actual[tm] += s.Values[i]
+			}
+		}
+		if len(body.Projected) != 30 {
+			t.Fatalf("%s: %d projected days, want the 30 of November", p, len(body.Projected))
+		}
+		today := time.Date(2026, 11, 18, 0, 0, 0, 0, time.UTC)
+		soFar := actual[today.UnixMilli()]
+		elapsed := testNow.Sub(ms0)
+		for i, pt := range body.Projected {
+			day := ms0.AddDate(0, 0, i)
+			if int64(pt["time"]) != day.UnixMilli() || len(pt) != 2 {
+				t.Fatalf("%s: point %d is %v, want time %d and a value \"0\"", p, i, pt, day.UnixMilli())
+			}
+			want := soFar * float64(day.AddDate(0, 0, 1).Sub(ms0)) / float64(elapsed)
+			if !day.After(today) {
+				want = actual[day.UnixMilli()]
+			}
+			if math.Abs(pt["0"]-want) > 0.011 {
+				t.Errorf("%s: %s projected %.2f, want %.2f", p, day.Format("Jan 2"), pt["0"], want)
+			}
+		}
+		if last := body.Projected[29]["0"]; last < soFar*30/18 || last > soFar*30/17 {
+			t.Errorf("%s: the month's projection %.2f is not %.2f at its pace so far", p, last, soFar)
 		}
 	}
 }

@@ -21,7 +21,8 @@ func (e *Emulator) answer(q *query) ([]byte, *apiError) {
 	}
 }
 
-// sdkList is SdkListRep: the SDKs that sent MAU in the range.
+// sdkList is SdkListRep: the SDKs of the inventory, when the range holds
+// a time the account existed.
 func sdkList(q *query) []byte {
 	typ := q.args.Get("sdktype")
 	var names []string
@@ -30,11 +31,9 @@ func sdkList(q *query) []byte {
 		end = q.now
 	}
 	if end.After(created) {
-		for _, p := range projects {
-			for _, ps := range p.sdks {
-				if (typ == "" || ps.sdk.typ == typ) && !slices.Contains(names, ps.sdk.name) {
-					names = append(names, ps.sdk.name)
-				}
+		for _, r := range inventory() {
+			if s := r.sdk(); (typ == "" || s.typ == typ) && !slices.Contains(names, s.name) {
+				names = append(names, s.name)
 			}
 		}
 	}
@@ -46,16 +45,23 @@ func sdkList(q *query) []byte {
 	return b
 }
 
-// sdkVersionList is SdkVersionListRep: SDK versions streaming from the source.
+// sdkVersionList is SdkVersionListRep: the inventory's SDK versions
+// streaming from the source, newest first within each SDK.
 func sdkVersionList(q *query) []byte {
 	typ := q.path["source"]
+	inUse := map[string]bool{}
+	for _, r := range inventory() {
+		inUse[r.versionKey()] = true
+	}
 	out := []client.SDKVersion{}
 	for _, s := range sdks {
 		if s.typ != typ {
 			continue
 		}
 		for _, v := range s.versions {
-			out = append(out, client.SDKVersion{SDK: s.name, Version: v.v})
+			if inUse[s.name+"\x00"+v.v] {
+				out = append(out, client.SDKVersion{SDK: s.name, Version: v.v})
+			}
 		}
 	}
 	b, _ := json.Marshal(struct {

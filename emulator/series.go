@@ -232,7 +232,47 @@ func (e *Emulator) series(q *query) ([]byte, *apiError) {
 		}
 	}
 	b = append(b, ']')
+	if q.prof.float && g.point == client.PointCumulative && nSeries > 0 {
+		b = g.appendProjected(b, end)
+	}
 	return append(b, '}'), nil
+}
+
+// appendProjected appends v24's projectedSeries (SeriesListRepFloat) when
+// the range reaches into the running month: "cumulative projected usage by
+// day for the full billing period … The projected (non-actual) portion
+// begins where the actual series ends". One value ("0") per UTC day of the
+// month, for all series together: the actual month-to-date total at each
+// day's end up to now, then that total carried on at its pace so far.
+func (g *gen) appendProjected(b []byte, end time.Time) []byte {
+	ms := monthStart(g.now)
+	if !end.After(ms) {
+		return b
+	}
+	sum := func(to time.Time) float64 {
+		var v float64
+		for _, x := range g.insts {
+			v += x.count(ms, to)
+		}
+		return v
+	}
+	soFar, elapsed := sum(g.now), g.now.Sub(ms)
+	b = append(b, `,"projectedSeries":[`...)
+	first := true
+	vals := []float64{0}
+	for d := ms; d.Before(ms.AddDate(0, 1, 0)); d = d.AddDate(0, 0, 1) {
+		de := d.AddDate(0, 0, 1)
+		switch {
+		case !de.After(g.now):
+			vals[0] = sum(de)
+		case !d.After(g.now):
+			vals[0] = soFar
+		default:
+			vals[0] = math.Round(soFar * float64(de.Sub(ms)) / float64(elapsed))
+		}
+		b = g.appendRow(b, &first, d, []string{"0"}, vals)
+	}
+	return append(b, ']')
 }
 
 // groupAtoms gives each atom the index of its series (series ordered by

@@ -163,23 +163,24 @@ var (
 		return out
 	}}
 
-	// Streaming connections by SDK and version.
+	// Streaming connections by SDK and version: the versions of the
+	// inventory, each as many as its places' contexts.
 	uSDKVersions = &universe{name: "streams", m: mLevel, build: func() []*atom {
-		total := map[*sdkInfo]float64{}
-		for _, p := range projects {
-			for _, ps := range p.sdks {
-				for _, e := range p.envs {
-					total[ps.sdk] += ps.mau * e.factor
-				}
-			}
+		total := map[string]float64{}
+		for _, r := range inventory() {
+			total[r.versionKey()] += r.ps.mau * r.env().factor * r.share
 		}
 		var out []*atom
 		for _, s := range sdks {
 			for _, v := range s.versions {
+				level, ok := total[s.name+"\x00"+v.v]
+				if !ok {
+					continue
+				}
 				a := atom{}
 				setSDK(&a, "", s)
 				a.attrs[dVersion] = v.v
-				a.base = total[s] * v.share
+				a.base = level
 				a.season = s.season
 				out = append(out, a.finish())
 			}
@@ -279,29 +280,22 @@ var (
 	uServiceConns = &universe{name: "service-connections", m: mCount, build: func() []*atom {
 		envConn := []float64{1, 0.35, 0.2}
 		var out []*atom
-		for _, p := range projects {
-			for ei, e := range p.envs {
-				for _, ps := range p.sdks {
-					s := ps.sdk
-					if s.typ != "server" {
-						continue
-					}
-					relay, _ := relayFor(p, e.key, s)
-					for _, v := range s.versions {
-						a := baseAtom(p, e)
-						setSDK(&a, p.key, s)
-						a.attrs[dVersion] = v.v
-						a.attrs[dConnType] = "direct"
-						if relay != "" {
-							a.attrs[dConnType], a.attrs[dRelay] = "proxy", relay
-						}
-						connections := ps.mau / 70 * envConn[ei] * v.share
-						a.base = connections * 1440 * 100
-						a.season = 0.08
-						out = append(out, a.finish())
-					}
-				}
+		for _, r := range inventory() {
+			s := r.sdk()
+			if s.typ != "server" {
+				continue
 			}
+			a := baseAtom(r.p, r.env())
+			setSDK(&a, r.p.key, s)
+			a.attrs[dVersion] = r.v.v
+			a.attrs[dConnType] = "direct"
+			if r.relay != "" {
+				a.attrs[dConnType], a.attrs[dRelay] = "proxy", r.relay
+			}
+			connections := r.ps.mau / 70 * envConn[r.ei] * r.share
+			a.base = connections * 1440 * 100
+			a.season = 0.08
+			out = append(out, a.finish())
 		}
 		return out
 	}}
@@ -325,30 +319,23 @@ var (
 	}}
 
 	// SDK versions in use per project environment (sdk-versions/details and
-	// all): no figures, only the atoms' dimensions and version details. The
-	// first atom of each (project, environment, SDK) is its newest version.
+	// all): the inventory, with no figures, only the atoms' dimensions and
+	// version details. The first atom of each (project, environment, SDK)
+	// is its newest version.
 	uVersions = &universe{name: "versions", m: mCount, build: func() []*atom {
 		var out []*atom
-		for _, p := range projects {
-			for ei, env := range p.envs {
-				for _, ps := range p.sdks {
-					s := ps.sdk
-					relay, relayEOL := relayFor(p, env.key, s)
-					for vi := newestInUse(p, ei, s); vi < len(s.versions); vi++ {
-						v := s.versions[vi]
-						a := baseAtom(p, env)
-						setSDK(&a, p.key, s)
-						a.attrs[dVersion] = v.v
-						a.attrs[dConnType] = "direct"
-						if relay != "" {
-							a.attrs[dConnType], a.attrs[dRelay] = "proxy", relay
-						}
-						a.ver = &verInfo{projectName: p.name, envName: env.name, eol: v.eol, latest: s.latest, repo: s.repo, relayEOL: relayEOL}
-						a.base = 1
-						out = append(out, a.finish())
-					}
-				}
+		for _, r := range inventory() {
+			s, env := r.sdk(), r.env()
+			a := baseAtom(r.p, env)
+			setSDK(&a, r.p.key, s)
+			a.attrs[dVersion] = r.v.v
+			a.attrs[dConnType] = "direct"
+			if r.relay != "" {
+				a.attrs[dConnType], a.attrs[dRelay] = "proxy", r.relay
 			}
+			a.ver = &verInfo{projectName: r.p.name, envName: env.name, eol: r.v.eol, latest: s.latest, repo: s.repo, relayEOL: r.relayEOL}
+			a.base = 1
+			out = append(out, a.finish())
 		}
 		return out
 	}}

@@ -134,7 +134,8 @@ func TestValidation(t *testing.T) {
 		{"range over 31 days in seconds", "/api/v2/usage/experimentation-units?from=" + sec(now.AddDate(0, 0, -32)) + "&to=" + sec(now), 400, "invalid_request", "31 days"},
 		{"range over 365 days", "/api/v2/usage/total-mau?from=" + ms(now.AddDate(-1, 0, -2)), 400, "invalid_request", "365 days"},
 
-		{"too many points", "/api/v2/usage/service-connections?granularity=hourly&groupBy=projectId&groupBy=environmentId&groupBy=sdkName&groupBy=sdkVersion&from=" + ms(now.AddDate(0, 0, -364)), 400, "invalid_request", "too many"},
+		// the account's 56 place versions and a synthetic project's: some 80 series of 8,736 hours
+		{"too many points", "/api/v2/usage/service-connections?granularity=hourly&groupBy=projectId&groupBy=environmentId&groupBy=sdkName&groupBy=sdkVersion&projectKey=web-app&projectKey=mobile-app&projectKey=payments&projectKey=more-services&from=" + ms(now.AddDate(0, 0, -364)), 400, "invalid_request", "too many"},
 
 		{"many points daily", "/api/v2/usage/total-contexts?groupBy=projectId&groupBy=environmentId&groupBy=sdkName&groupBy=anonymousV2&from=" + ms(now.AddDate(0, 0, -364)), 200, "", ""},
 		{"unknown query keys ignored", "/api/v2/usage/mau?foo=bar&limit=3", 200, "", ""},

@@ -51,6 +51,10 @@ func measureFigure(m Measure, ep *client.Endpoint, r Result, p Period) MeasureFi
 		b := answer.Finite(mf.Value / ep.Per)
 		mf.Billed = &b
 	}
+	if pr := r.Summary.Projection; p.Running && pr != nil && pr.Month == p.Month {
+		v := mf.inBilled(pr.Value)
+		mf.Projected = &v
+	}
 	return mf
 }
 
@@ -66,6 +70,12 @@ func (mf *MeasureFigure) inBilled(v float64) float64 {
 // running month, its estimate.
 func (mf *MeasureFigure) judge(ent float64, p Period) {
 	c := checkEntitlement(ent, mf.inBilled(mf.Value), p.Running, p, mf.inBilled(mf.Previous), mf.inBilled(mf.prevWhole), mf.prevDone)
+	if mf.Projected != nil {
+		// LaunchDarkly projects the month itself: its estimate, not ours.
+		est := *mf.Projected
+		c.estimate, c.estimateNote = &est, mf.Title+": LaunchDarkly's own projection (projectedSeries), not this server's estimate"
+		c.over = mf.inBilled(mf.Value) > ent || est > ent
+	}
 	mf.Entitlement, mf.Share = &ent, &c.share
 	mf.Estimate, mf.EstimateNote, mf.Over = c.estimate, c.estimateNote, c.over
 	if mf.Estimate != nil && mf.whole {

@@ -116,6 +116,10 @@ type MeasureFigure struct {
 	Estimate     *float64 `json:"estimate,omitempty"`
 	EstimateNote string   `json:"estimateNote,omitempty"`
 	Over         bool     `json:"over,omitempty"`
+	// Projected is LaunchDarkly's own projection of the running month's end,
+	// in BilledUnit where set, where its answer brings one (projectedSeries,
+	// API v24: service connections); the estimate is then LaunchDarkly's.
+	Projected *float64 `json:"projected,omitempty"`
 	// Status is the month figure's: inProgress, complete or partial.
 	Status string `json:"status"`
 

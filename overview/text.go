@@ -169,6 +169,8 @@ func (m MeasureFigure) line(p Period) string {
 		if m.Over {
 			b.WriteString(" OVER")
 		}
+	} else if m.Projected != nil {
+		b.WriteString("; LaunchDarkly projects " + m.fmtBilled(*m.Projected) + " for the month")
 	}
 	return b.String()
 }

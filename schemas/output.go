@@ -46,10 +46,15 @@ const (
 func seriesSummary(ep *client.Endpoint) string {
 	m, _ := ep.Meaning("")
 	desc, _ := json.Marshal(m.Figure.Words()) // of the default aggregation
+	across := ""                              // series of counts add up whatever the split: said where they do not
+	if ep.Measure != client.Count {
+		w, _ := json.Marshal(ep.PartitionsWords())
+		across = `"description":` + string(w) + `,`
+	}
 	var b strings.Builder
 	// Nested objects go without "type": their properties say what they hold,
 	// and tools/list is paid on every request (48,000 bytes in all).
-	b.WriteString(`{"type":"object","properties":{"headline":{"properties":{"value":` + number + `}},`)
+	b.WriteString(`{"type":"object","properties":{"headline":{` + across + `"properties":{"value":` + number + `}},`)
 	b.WriteString(`"series":{"type":"array","items":{"properties":{"label":{"type":"string"},"points":{"type":"integer"},`)
 	b.WriteString(`"figure":{"type":"number","description":` + string(desc) + `},`)
 	for _, f := range []string{"sum", "min", "max", "mean", "last"} {

@@ -97,19 +97,44 @@ func (c *call) parseRange(ep *client.Endpoint, fromArg, toArg any, now time.Time
 			c.req.To = c.to.Add(-ep.Unit.Step())
 		}
 	}
-	if c.to.IsZero() {
+	switch {
+	case c.to.IsZero():
 		c.to = now.UTC()
+		if c.from.IsZero() {
+			c.from = ep.DefaultFrom.Start(c.to)
+		}
+	case c.from.IsZero():
+		// to without from: LaunchDarkly's default from counts from now, not
+		// from to; send the start the endpoint's rule gives for this end.
+		c.from = ep.DefaultFrom.Before(c.to)
+		c.req.From = c.from
 	}
-	if c.from.IsZero() {
-		c.from = ep.DefaultFrom.Start(c.to)
+	// The end actually sent: a date-only to ends at the last instant of its day.
+	end := c.to
+	if !c.req.To.IsZero() {
+		end = c.req.To
 	}
-	if c.from.After(c.to) {
-		return argErrorf("argument `from` (%s) is after `to` (%s): give from ≤ to", c.from.Format(time.RFC3339), c.to.Format(time.RFC3339))
+	if c.from.After(end) {
+		return argErrorf("argument `from` (%s) is after `to` (%s): give from ≤ to", asGiven(fromArg, c.from), asGiven(toArg, end))
 	}
 	if ep.MaxRange > 0 && c.to.Sub(c.from) > ep.MaxRange {
 		return argErrorf("the range from `from` to `to` is %s long; %s allows at most %d days", human(c.to.Sub(c.from)), ep.Tool, int(ep.MaxRange.Hours()/24))
 	}
 	return nil
+}
+
+// asGiven names a time as the caller gave it, with the instant it stands
+// for when that differs ("2026-11-01, to 2026-11-01T23:59:59.999Z").
+func asGiven(arg any, t time.Time) string {
+	exact := t.UTC().Format("2006-01-02T15:04:05.999Z07:00")
+	if arg == nil {
+		return exact + ", by default"
+	}
+	given := strings.TrimSpace(fmt.Sprint(arg))
+	if given == exact || given == t.UTC().Format(time.RFC3339) {
+		return given
+	}
+	return answer.Cut(given, 40) + " = " + exact
 }
 
 // validator compiles a tool's input schema once, on first use, so that start-up does no work for it.

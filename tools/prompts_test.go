@@ -2,6 +2,7 @@ package tools_test
 
 import (
 	"context"
+	"errors"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -40,8 +42,10 @@ var promptCases = []promptCase{
 	}},
 	{"sdk_upgrade_plan", map[string]string{"projectKey": "mobile-app", "from": "-14d"}, []string{
 		"Plan the SDK upgrades of project mobile-app",
-		"Call get_sdk_versions_details",
+		"Call get_sdk_all_versions",
 		"(summary.eolNear) in project mobile-app",
+		"every one is a place to upgrade",
+		"leaving out no place",
 		"call get_stream_usage_by_sdk_version with source=server from=-14d, then with source=client",
 		"Call get_service_connection_usage with from=-14d groupBy=[sdkName, sdkVersion] projectKey=mobile-app",
 	}},
@@ -121,6 +125,7 @@ func TestPromptsWithMCPGo(t *testing.T) {
 		req.Params.Name, req.Params.Arguments = c.name, c.args
 		_, err := e.mcp.GetPrompt(ctx, req)
 		require.Error(t, err, "%s %v", c.name, c.args)
+		assert.ErrorIs(t, err, mcp.ErrInvalidParams, "%s %v: JSON-RPC -32602 (invalid params), not an internal error", c.name, c.args)
 		for _, w := range c.want {
 			assert.Contains(t, err.Error(), w, "%s %v", c.name, c.args)
 		}
@@ -159,9 +164,16 @@ func TestPromptsWithOfficialSDK(t *testing.T) {
 			assert.Contains(t, tc.Text, w, "%s %v", c.name, c.args)
 		}
 	}
-	_, err = cs.GetPrompt(ctx, &sdk.GetPromptParams{Name: "usage_spike"})
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "missing required argument measure")
+	for _, c := range promptErrors {
+		_, err = cs.GetPrompt(ctx, &sdk.GetPromptParams{Name: c.name, Arguments: c.args})
+		require.Error(t, err, "%s %v", c.name, c.args)
+		var werr *jsonrpc.Error
+		require.True(t, errors.As(err, &werr), "%s %v: a JSON-RPC error: %v", c.name, c.args, err)
+		assert.Equal(t, int64(-32602), werr.Code, "%s %v: invalid params: %v", c.name, c.args, err)
+		for _, w := range c.want {
+			assert.Contains(t, werr.Message, w, "%s %v", c.name, c.args)
+		}
+	}
 }
 
 // TestPromptsFollowTheSelection: a prompt is offered when the tools it

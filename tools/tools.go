@@ -142,6 +142,17 @@ func (s *Server) Has(name string) bool {
 	return s.byName[name] != nil || name == OverviewTool && s.overview != nil
 }
 
+// Describe returns a selected tool as tools/list shows it.
+func (s *Server) Describe(name string) (mcp.Tool, bool) {
+	if t := s.byName[name]; t != nil {
+		return t.Definition(), true
+	}
+	if name == OverviewTool && s.overview != nil {
+		return s.overview.Definition(), true
+	}
+	return mcp.Tool{}, false
+}
+
 // Definition is the tool as tools/list shows it.
 func (t *Tool) Definition() mcp.Tool {
 	ep := t.Endpoint
@@ -298,6 +309,9 @@ func (s *Server) run(ctx context.Context, t *Tool, raw map[string]any, now time.
 		Loc:         c.loc,
 		Notes:       endpointNotes(t.Endpoint),
 		Demo:        s.cfg.Demo,
+	}
+	if s.cfg.Demo {
+		in.Synthesized, in.DemoAccount = demoSynthesized(c.args), demoAccount()
 	}
 	if answer.HasIDs(resp) {
 		names, err := s.names.Lookup(ctx, cl, now)

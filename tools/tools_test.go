@@ -380,6 +380,17 @@ func TestWireRequest(t *testing.T) {
 			"/api/v2/usage/evaluations/web-app/production/a flag/with ü" /* decoded: the client tests check the escaping */, ""},
 		{"get_stream_usage_sdkversion", map[string]any{"source": "client"},
 			"/api/v2/usage/streams/client/sdkversions", ""},
+		// to without from: LaunchDarkly's default from counts from now, so the
+		// start the endpoint's rule gives for that end is sent: the start of
+		// to's month (Oct 1), 30 days (Oct 2) or 7 days (Oct 25) before its end.
+		{"get_service_connection_usage", map[string]any{"to": "2026-10-31"},
+			"/api/v2/usage/service-connections", "from=1790812800000&to=1793491199999"},
+		{"get_experimentation_units_usage", map[string]any{"to": "2026-10-31"},
+			"/api/v2/usage/experimentation-units", "from=1790812800&to=1793491199"},
+		{"get_evaluations_usage", map[string]any{"projectKey": "web-app", "environmentKey": "production", "featureFlagKey": "f", "to": "2026-10-31"},
+			"/api/v2/usage/evaluations/web-app/production/f", "from=1790899200000&to=1793491199999"},
+		{"get_mau_sdks_by_type", map[string]any{"to": "2026-10-31"},
+			"/api/v2/usage/mau/sdks", "from=1792886400000&to=1793491199999"},
 	}
 	for _, c := range cases {
 		e.emu.ResetRequests()
@@ -428,6 +439,11 @@ func TestValidationErrorsSendNothing(t *testing.T) {
 		{"get_mau_usage", map[string]any{"environment": "production", "project": []any{"a", "b"}}, []string{"`environment`", "exactly one `project`"}},
 		{"get_data_export_events_usage", map[string]any{"environmentKey": "production"}, []string{"`environmentKey`", "exactly one `projectKey`", "got 0"}},
 		{"get_mau_usage", map[string]any{"from": "-1d", "to": "-7d"}, []string{"`from`", "after `to`"}},
+		// A date-only to ends at its day's last instant: the day after it is after it,
+		// and the error names the dates the caller wrote.
+		{"get_mau_usage", map[string]any{"from": "2026-11-02", "to": "2026-11-01"}, []string{"`from` (2026-11-02", "after `to` (2026-11-01 "}},
+		{"get_mau_usage", map[string]any{"from": "2026-11-03", "to": "2026-11-01"}, []string{"`from` (2026-11-03", "after `to` (2026-11-01 "}},
+		{"get_service_connection_usage", map[string]any{"from": "2026-11-02", "to": "2026-11-01"}, []string{"`from` (2026-11-02", "after `to` (2026-11-01 "}},
 		{"get_mau_usage", map[string]any{"from": "last tuesday"}, []string{"`from`", "RFC 3339"}},
 		{"get_mau_usage", map[string]any{"from": "1999-12-31"}, []string{"`from`", "before 2000-01-01"}},
 		{"get_mau_usage", map[string]any{"to": "+400d"}, []string{"`to`", "366 days"}},
@@ -657,4 +673,20 @@ func compileSchema(t *testing.T, name string, raw json.RawMessage) *jsonschema.S
 	sch, err := c.Compile(url)
 	require.NoError(t, err, name)
 	return sch
+}
+
+// TestToAloneShowsTheRangeSent: with only to, the header names the range
+// actually asked for, from the start the endpoint's default rule gives.
+func TestToAloneShowsTheRangeSent(t *testing.T) {
+	e := newEnv(t)
+	for tool, want := range map[string]string{
+		"get_service_connection_usage":   "2026-10-01..2026-10-31",
+		"get_experimentation_keys_usage": "2026-10-01..2026-10-31",
+		"get_mau_sdks_by_type":           "2026-10-25..2026-10-31",
+	} {
+		res := e.call(t, tool, map[string]any{"to": "2026-10-31"})
+		require.False(t, res.IsError, "%s: %s", tool, text(res))
+		header, _, _ := strings.Cut(text(res), "\n")
+		assert.Contains(t, header, want, tool)
+	}
 }

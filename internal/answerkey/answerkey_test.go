@@ -46,6 +46,12 @@ type entry struct {
 	Value    float64   `json:"value"`
 	How      string    `json:"how"`
 	Tempting []wrongly `json:"tempting,omitempty"`
+	// Where the figure is in the text, when not the Answer: line's first
+	// number: the line starting with Line, the Nth number (0 first) after
+	// the first After in it.
+	Line  string `json:"line,omitempty"`
+	After string `json:"after,omitempty"`
+	Nth   int    `json:"nth,omitempty"`
 }
 
 type wrongly struct {
@@ -63,7 +69,8 @@ func build() file {
 	}
 	for _, q := range questions {
 		v := round2(q.figure())
-		e := entry{ID: q.id, Question: q.ask, Tool: q.tool, Arguments: q.args, Figure: format(v), Value: v, How: q.how}
+		e := entry{ID: q.id, Question: q.ask, Tool: q.tool, Arguments: q.args, Figure: format(v), Value: v, How: q.how,
+			Line: q.at.line, After: q.at.after, Nth: q.at.nth}
 		for _, w := range q.tempting {
 			e.Tempting = append(e.Tempting, wrongly{w.what, format(round2(w.figure()))})
 		}
@@ -147,12 +154,29 @@ var numberRE = regexp.MustCompile(`[0-9][0-9,]*(\.[0-9]+)?`)
 var exactRE = regexp.MustCompile(`^[0-9]{1,3}(,[0-9]{3})*(\.[0-9]{1,2})?$`)
 
 func headline(text string) (line, number string, err error) {
+	return figureIn(text, "", "", 0)
+}
+
+// figureIn finds the line starting with prefix ("Answer: " when empty) and
+// the nth number after the first after in it.
+func figureIn(text, prefix, after string, nth int) (line, number string, err error) {
+	if prefix == "" {
+		prefix = "Answer: "
+	}
 	for _, l := range strings.Split(text, "\n") {
-		if rest, ok := strings.CutPrefix(l, "Answer: "); ok {
-			loc := numberRE.FindStringIndex(rest)
-			if loc == nil {
-				return l, "", fmt.Errorf("the Answer: line has no number")
+		if rest, ok := strings.CutPrefix(l, prefix); ok {
+			if after != "" {
+				i := strings.Index(rest, after)
+				if i < 0 {
+					return l, "", fmt.Errorf("the %s line has no %q", strings.TrimSpace(prefix), after)
+				}
+				rest = rest[i+len(after):]
 			}
+			all := numberRE.FindAllStringIndex(rest, -1)
+			if len(all) <= nth {
+				return l, "", fmt.Errorf("the %s line has no number %d", strings.TrimSpace(prefix), nth)
+			}
+			loc := all[nth]
 			n := rest[loc[0]:loc[1]]
 			if !exactRE.MatchString(n) {
 				return l, n, fmt.Errorf("the Answer: line's first number %q is not written exactly (digits, \",\" thousands, up to two decimals)", n)
@@ -163,7 +187,7 @@ func headline(text string) (line, number string, err error) {
 			return l, n, nil
 		}
 	}
-	return "", "", fmt.Errorf("no Answer: line")
+	return "", "", fmt.Errorf("no %s line", strings.TrimSpace(prefix))
 }
 
 func parseFigure(s string) float64 {
@@ -223,7 +247,7 @@ func TestAnswerKeyThroughMCP(t *testing.T) {
 			}
 		}
 		status := "ok"
-		switch line, n, herr := headline(text.String()); {
+		switch line, n, herr := figureIn(text.String(), q.Line, q.After, q.Nth); {
 		case res.IsError:
 			status = "tool error: " + firstLine(text.String())
 		case herr != nil:

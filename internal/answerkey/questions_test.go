@@ -17,6 +17,15 @@ type question struct {
 	figure func() float64
 	// tempting are wrong figures a careless reading of the same answer gives.
 	tempting []temptation
+	// at says where the figure is when not the Answer: line's first number.
+	at where_
+}
+
+// where_ is a place in the text: the line starting with line, the nth
+// number after the first after in it.
+type where_ struct {
+	line, after string
+	nth         int
 }
 
 type temptation struct {

@@ -178,6 +178,11 @@ func TestResponses(t *testing.T) {
 		{"series", "/api/v2/usage/total-mau", 200, js, seriesOK, ""},
 		{"empty series", "/api/v2/usage/ai-runs", 200, js, `{"_links":{},"metadata":[],"series":[]}`, ""},
 		{"projectedSeries", "/api/v2/usage/total-mau", 200, js, `{"_links":{},"metadata":[],"series":[],"projectedSeries":[]}`, `body has property "projectedSeries", which the schema does not list`},
+		// v24.0.0: SeriesListRepFloat (service connections) has an optional projectedSeries, shaped as series.
+		{"v24 projectedSeries", "/api/v2/usage/service-connections", 200, js, `{"_links":{},"metadata":[{}],"series":[{"time":1790000000000,"0":1.5}],"projectedSeries":[{"time":1790000000000,"0":1.5},{"time":1790086400000,"0":3.25}]}`, ""},
+		{"v24 projectedSeries not an array", "/api/v2/usage/service-connections", 200, js, `{"_links":{},"metadata":[],"series":[],"projectedSeries":{"0":1}}`, "projectedSeries"},
+		{"v24 projectedSeries string value", "/api/v2/usage/service-connections", 200, js, `{"_links":{},"metadata":[],"series":[],"projectedSeries":[{"time":1790000000000,"0":"1"}]}`, "must be a number"},
+		{"v24 still no totals", "/api/v2/usage/service-connections", 200, js, `{"_links":{},"metadata":[],"series":[],"totals":[]}`, `body has property "totals", which the schema does not list`},
 		{"no metadata", "/api/v2/usage/events/received", 200, js, `{"_links":{},"series":[]}`, `property "metadata" is missing`},
 		{"intervals shape", "/api/v2/usage/data-export-events", 200, js, `{"_links":{},"series":[{"time":1790000000000,"value":3}]}`, `property "metadata" is missing`},
 		{"fraction in SeriesListRep", "/api/v2/usage/total-mau", 200, js, `{"_links":{},"metadata":[{}],"series":[{"time":1790000000000,"0":1.5}]}`, "value must be an integer"},

@@ -13,7 +13,8 @@ import (
 // additionalProperties allows any other property. LaunchDarkly's document is
 // generated from the API's own types, so a success body with a property its
 // schema does not list carries something the API does not send (the seed's
-// `projectedSeries`, say): for 2xx bodies such an object is taken as closed.
+// `projectedSeries` on a body other than SeriesListRepFloat, which v24 gave
+// it, say): for 2xx bodies such an object is taken as closed.
 // A schema that states additionalProperties (SeriesTimeSliceRep, _links,
 // SeriesMetadataRep) keeps what it states. Error bodies are checked as the
 // document has them.

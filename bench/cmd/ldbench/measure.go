@@ -16,6 +16,7 @@ import (
 
 	"github.com/ld-usage-mcp/ld-usage-mcp/client"
 	"github.com/ld-usage-mcp/ld-usage-mcp/emulator"
+	"github.com/ld-usage-mcp/ld-usage-mcp/tools"
 )
 
 // This file holds the measurements: cold start, tools/list, memory, per-call
@@ -107,22 +108,57 @@ func countTools(line []byte) int {
 }
 
 func measureToolsList(c *config, e *emu, res *Results, allLine []byte) error {
-	tl := &res.ToolsList
-	tl.AllBytes, tl.AllTools = len(allLine), countTools(allLine)
 	seeds := seedTools()
 	_, line, _, err := coldStart(c.bin, ourArgs(e, "--tools", strings.Join(seeds, ",")), ourEnv(), c.timeout)
 	if err != nil {
 		return err
 	}
-	tl.SeedBytes, tl.SeedTools = len(line), countTools(line)
+	return toolsListFigures(&res.ToolsList, allLine, line, seeds)
+}
+
+// toolsListFigures reads the sizes of two tools/list answers: of the whole
+// server (every endpoint's tool and the composite tools) and of --tools
+// with the seed tools. The sizes are kept even when a list is not what it
+// should be.
+func toolsListFigures(tl *ToolsList, allLine, seedLine []byte, seeds []string) error {
+	tl.AllBytes, tl.AllTools = len(allLine), countTools(allLine)
+	tl.SeedBytes, tl.SeedTools = len(seedLine), countTools(seedLine)
+	tl.AllTokens, tl.SeedTokens = tl.AllBytes/4, tl.SeedBytes/4
 	if tl.SeedTools != len(seeds) {
 		return fmt.Errorf("--tools with the %d seed tools listed %d tools", len(seeds), tl.SeedTools)
 	}
-	if tl.AllTools != len(client.Endpoints) {
-		return fmt.Errorf("tools/list listed %d tools, client.Endpoints has %d", tl.AllTools, len(client.Endpoints))
+	want := map[string]bool{tools.OverviewTool: true}
+	for _, ep := range client.Endpoints {
+		want[ep.Tool] = true
 	}
-	tl.AllTokens, tl.SeedTokens = tl.AllBytes/4, tl.SeedBytes/4
+	listed := toolNames(allLine)
+	for _, n := range listed {
+		if !want[n] {
+			return fmt.Errorf("tools/list listed %s, which is neither an endpoint's tool (client.Endpoints) nor the overview", n)
+		}
+		delete(want, n)
+	}
+	for n := range want {
+		return fmt.Errorf("tools/list listed %d tools, without %s", len(listed), n)
+	}
 	return nil
+}
+
+// toolNames are the names of the tools a tools/list answer lists.
+func toolNames(line []byte) []string {
+	res, err := parseResult(line)
+	if err != nil {
+		return nil
+	}
+	var r struct {
+		Tools []struct{ Name string } `json:"tools"`
+	}
+	_ = json.Unmarshal(res, &r)
+	out := make([]string, len(r.Tools))
+	for i, t := range r.Tools {
+		out[i] = t.Name
+	}
+	return out
 }
 
 // measureMemory reads VmRSS after the handshake and after c.calls tool calls
