@@ -16,8 +16,8 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ld-usage-mcp/ld-usage-mcp/overview"
 	"github.com/ld-usage-mcp/ld-usage-mcp/server"
-	"github.com/ld-usage-mcp/ld-usage-mcp/tools"
 )
 
 // The views of the app, each a real call to the demo server (with
@@ -67,7 +67,7 @@ type page struct {
 func demoHost(t *testing.T, ctx context.Context, vs []view, theme string) *page {
 	t.Helper()
 	exe := chromium(t)
-	ent, err := tools.ParseEntitlements("client-mau=100000,service-connections=40")
+	ent, err := overview.ParseEntitlements("client-mau=100000,service-connections=40")
 	require.NoError(t, err)
 	srv, err := server.New(server.Config{Transport: "http", Addr: "127.0.0.1:0", Demo: true, Version: "test", Entitlements: ent})
 	require.NoError(t, err)
