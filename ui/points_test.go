@@ -3,6 +3,7 @@ package ui_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"slices"
 	"strconv"
@@ -280,6 +281,23 @@ func TestAppPoints(t *testing.T) {
 		assert.Greater(t, last, float64(monthStart.AddDate(0, 0, 20).UnixMilli()), "the axis runs past today to the month's end")
 		// A month that is over has none.
 		assert.Empty(t, p.chart("streams-peak").Estimates)
+
+		// The entitlement (--entitlements service-connections=40), dashed,
+		// and "X of Y (n %)" beside the title, in billed connections.
+		assert.Equal(t, 40.0, c.EntLine)
+		require.NotNil(t, c.Ent)
+		assert.Equal(t, s.Headline.Billed, c.Ent.Value)
+		assert.Equal(t, fmt.Sprintf("%s of 40 service connections (%.0f %%)", exactText(s.Headline.Billed), math.Round(s.Headline.Billed/40*100)), c.Ent.Text)
+		m := p.chart("mau-two-months")
+		ms := p.summary("mau-two-months")
+		assert.Equal(t, 100000.0, m.EntLine)
+		require.NotNil(t, m.Ent)
+		assert.Equal(t, fmt.Sprintf("%s of 100,000 client-side MAU (%.0f %%)", exactText(ms.Headline.Value), math.Round(ms.Headline.Value/1000)), m.Ent.Text)
+		// Series that overlap have no total to set against it: the line only.
+		assert.Equal(t, 100000.0, p.chart("mau-by-sdk").EntLine)
+		assert.Nil(t, p.chart("mau-by-sdk").Ent)
+		// None for a measure without one.
+		assert.Zero(t, p.chart("mau-monthly").EntLine)
 	})
 
 	t.Run("7 words people use", func(t *testing.T) {

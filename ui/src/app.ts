@@ -48,7 +48,8 @@ function header(title: string, sub: string, s: Summary, extra?: Node | null): HT
 
 /** "X of Y (n %)": the answer's figure against the plan's entitlement. */
 function entitlement(s: Summary, m: Model): HTMLElement | null {
-  if (!m.entitlement) return null;
+  // Series that overlap (unique counts by SDK) have no total to hold against it.
+  if (!m.entitlement || s.headline?.of === "largest series") return null;
   const used = s.headline?.billed ?? s.headline?.value;
   if (used == null) return null;
   const share = used / m.entitlement;
