@@ -205,7 +205,7 @@ func (p *page) rawRows(name string) []map[string]float64 {
 	return body.Series
 }
 
-var chartViews = []string{"mau-by-sdk", "mau-two-months", "service-connections", "streams-peak", "mau-monthly", "single-bucket", "many-series"}
+var chartViews = []string{"mau-by-sdk", "mau-two-months", "service-connections", "streams-peak", "mau-monthly", "single-bucket", "many-series", "date-to"}
 
 func TestAppPoints(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
@@ -321,6 +321,15 @@ func TestAppPoints(t *testing.T) {
 			v := p.chart(name)
 			assert.NotRegexp(t, `[_=]`, v.Title+v.Sub, name)
 		}
+		// A date-only to is that day, not the next midnight.
+		from := monthStart.AddDate(0, -1, 2)
+		assert.Equal(t, "Client-side MAU · "+from.Format("Jan 2")+" – "+from.AddDate(0, 0, 7).Format("Jan 2, 2006"), p.chart("date-to").Title)
+		prev := monthStart.AddDate(0, -1, 0)
+		prevText := prev.Format("Jan")
+		if prev.Year() != now.Year() {
+			prevText = prev.Format("Jan 2006")
+		}
+		assert.Equal(t, "Client-side MAU · "+prevText+" – "+now.Format("Jan 2006")+" so far", p.chart("mau-two-months").Title)
 		st := p.summary("streams-peak")
 		assert.Equal(t, mustTime(t, st.Series[0].Time).Format("Jan 2"), p.chart("streams-peak").Rows[0].Cells["on"], "one date style")
 	})

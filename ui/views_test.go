@@ -1,15 +1,21 @@
 package ui_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
+	"image/png"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -48,6 +54,7 @@ func views(now time.Time) []view {
 		{"failed", "get_events_usage", map[string]any{}},
 		{"empty", "get_ai_runs_usage", map[string]any{"from": "2020-01-01", "to": "2020-01-31"}},
 		{"sdk-versions-in-use", "get_sdk_versions_details", map[string]any{}},
+		{"date-to", "get_clientside_mau_usage", map[string]any{"from": day(first.AddDate(0, -1, 2)), "to": day(first.AddDate(0, -1, 9))}},
 	}
 }
 
@@ -166,7 +173,8 @@ func jsonString(t *testing.T, v any) string {
 }
 
 // TestViewsScreenshots writes a screenshot of every view at 1280 and 420
-// px, light and dark; UPDATE_SCREENSHOT=1 refreshes the README's two
+// px, light and dark, to $UI_ARTIFACTS (else a temporary folder, said in
+// the log); UPDATE_SCREENSHOT=1 refreshes the README's two
 // (ui/screenshot.png: a chart; ui/screenshot-overview.png).
 func TestViewsScreenshots(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
@@ -180,7 +188,47 @@ func TestViewsScreenshots(t *testing.T) {
 			p.shoot(dir, w, theme)
 		}
 	}
+	if os.Getenv("UPDATE_SCREENSHOT") != "" {
+		// The README's two pictures, at a width that keeps them small.
+		p.resize(900)
+		p.shoot(dir, 900, "dark")
+		for file, v := range map[string]string{"screenshot.png": "mau-two-months", "screenshot-overview.png": "overview"} {
+			b, err := os.ReadFile(filepath.Join(dir, v+"-900-dark.png"))
+			require.NoError(t, err)
+			require.NoError(t, os.WriteFile(file, paletted(t, b), 0o644))
+		}
+	}
 	noAppErrors(t, p.browser)
 	require.Empty(t, p.issues())
 	t.Logf("screenshots in %s", dir)
+}
+
+// paletted re-encodes a screenshot with a palette of its 256 most frequent
+// colours (each other pixel takes the nearest): a flat interface loses
+// nothing visible, and the README's pictures shrink to a third.
+func paletted(t *testing.T, b []byte) []byte {
+	t.Helper()
+	img, err := png.Decode(bytes.NewReader(b))
+	require.NoError(t, err)
+	count := map[color.RGBA]int{}
+	bounds := img.Bounds()
+	for y := bounds.Min.Y; y < bounds.Max.Y; y++ {
+		for x := bounds.Min.X; x < bounds.Max.X; x++ {
+			count[color.RGBAModel.Convert(img.At(x, y)).(color.RGBA)]++
+		}
+	}
+	cs := make([]color.RGBA, 0, len(count))
+	for c := range count {
+		cs = append(cs, c)
+	}
+	slices.SortFunc(cs, func(a, b color.RGBA) int { return count[b] - count[a] })
+	pal := make(color.Palette, 0, 256)
+	for _, c := range cs[:min(256, len(cs))] {
+		pal = append(pal, c)
+	}
+	out := image.NewPaletted(bounds, pal)
+	draw.Draw(out, bounds, img, bounds.Min, draw.Src)
+	var buf bytes.Buffer
+	require.NoError(t, (&png.Encoder{CompressionLevel: png.BestCompression}).Encode(&buf, out))
+	return buf.Bytes()
 }

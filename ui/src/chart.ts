@@ -50,7 +50,13 @@ export function timeTicks(x0: number, x1: number, n: number, tz: string, bucket:
   const [y, mo, d, hr] = parts(x0, tz);
   const out: [number, string][] = [];
   for (let i = 0; out.length < 60; i++) {
-    const t = kind === "h" ? zoned(tz, y, mo, d, Math.floor(hr / step) * step + i * step) : kind === "d" ? zoned(tz, y, mo, d + i * step) : zoned(tz, y, Math.floor((mo - 1) / step) * step + 1 + i * step);
+    // Weeks and fortnights start on the 1st of each month (1, 8, 15, 22; 1, 15).
+    const days = step === 7 ? [1, 8, 15, 22] : [1, 15];
+    const t =
+      kind === "h" ? zoned(tz, y, mo, d, Math.floor(hr / step) * step + i * step)
+      : kind === "d" && step < 7 ? zoned(tz, y, mo, d + i * step)
+      : kind === "d" ? zoned(tz, y, mo + Math.floor(i / days.length), days[i % days.length])
+      : zoned(tz, y, Math.floor((mo - 1) / step) * step + 1 + i * step);
     if (t > x1) break;
     if (t < x0) continue;
     const p = parts(t, tz);
@@ -111,7 +117,7 @@ export function chart(m: Model): Chart {
     ya.append(s("text", { class: "unit", x: 4, y: 12, "data-role": "y-unit" }, m.unit));
     const xa = g("x-axis");
     xa.append(s("line", { class: "axis", x1: left, x2: left + pw, y1: top + ph, y2: top + ph }));
-    const xt = m.xs.length === 1 ? [[m.xs[0], m.tickText(m.xs[0])] as [number, string]] : timeTicks(x0, x1, Math.max(2, Math.floor(pw / 80)), m.tz, m.step);
+    const xt = m.xs.length === 1 ? [[m.xs[0], m.tickText(m.xs[0])] as [number, string]] : timeTicks(x0, x1, Math.max(3, Math.floor(pw / 75)), m.tz, m.step);
     for (const [t, text] of xt) {
       xa.append(s("line", { class: "axis", x1: X(t), x2: X(t), y1: top + ph, y2: top + ph + 4 }));
       xa.append(s("text", { class: "tick", x: X(t), y: H - 6, "text-anchor": "middle", "data-time": t }, text));
@@ -153,15 +159,20 @@ export function chart(m: Model): Chart {
       for (const j of dots) grp.append(s("circle", { class: "dot", cx: X(m.xs[j]), cy: Y(l.ys[j]!), r: 3.5, style: `fill:${color(l.color)}` }));
     });
     // The running month's estimate, dotted to the month's end, and LaunchDarkly's projection.
+    const labelled: number[] = [];
     for (const e of m.estimates) {
       if (off.has(e.key)) continue;
+      // A label where it does not run into another's; the notes list them all.
+      const ly = Y(e.y1) - 6;
+      const room = labelled.every((y) => Math.abs(y - ly) > 13);
+      if (room) labelled.push(ly);
       const l = m.lines.find((x) => x.key === e.key)!;
       const grp = g("estimate");
       Object.assign(grp.dataset, { series: e.key, value: String(e.value) });
       grp.append(
         s("path", { class: "est", d: `M${X(e.x0)} ${Y(e.y0)}L${X(e.x1)} ${Y(e.y1)}`, style: `stroke:${color(l.color)}` }),
-        s("text", { class: "tick", x: X(e.x1) - 2, y: Y(e.y1) - 6, "text-anchor": "end" }, `est. ${compact(e.value)}`),
       );
+      if (room) grp.append(s("text", { class: "tick", x: X(e.x1) - 2, y: ly, "text-anchor": "end" }, `est. ${compact(e.value)}`));
     }
     if (m.projection?.length) {
       const grp = g("projection");

@@ -99,16 +99,15 @@ export function titles(s: Summary, running: boolean): { title: string; sub: stri
     // A date-only `to` is that day: the range ends at the next midnight.
     const [, , , th, tmin] = parts(to, tz);
     const lastDay = !timed(s.granularity) && th === 0 && tmin === 0 ? to - 1 : to;
-    const [fy, fm, fd] = parts(from, tz);
-    const startOfMonth = fd === 1 && parts(from, tz)[3] === 0;
+    const [fy, , fd, fh] = parts(from, tz);
+    const startOfMonth = fd === 1 && fh === 0;
     if (startOfMonth && lastDay < monthEnd(from, tz)) period = monthName(monthOf(from, tz), true) + (running ? " so far" : "");
-    else if (s.granularity === "monthly" || (startOfMonth && lastDay === monthEnd(lastDay, tz) - 1)) {
+    else if (s.granularity === "monthly" || (startOfMonth && (running || lastDay === monthEnd(lastDay, tz) - 1))) {
       const a = monthName(monthOf(from, tz)), b = monthName(monthOf(lastDay, tz));
-      period = (a === b ? a : (fy === parts(lastDay, tz)[0] ? a.slice(0, 3) : a) + " – " + b) + (running ? " so far" : "");
+      period = (a === b ? monthName(monthOf(from, tz), true) : (fy === parts(lastDay, tz)[0] ? a.slice(0, 3) : a) + " – " + b) + (running ? " so far" : "");
     } else {
       const ty = parts(lastDay, tz)[0];
       period = date(from, tz, false, fy !== ty) + " – " + (running ? "now" : date(lastDay, tz, timed(s.granularity)));
-      void fm;
     }
   }
   const filters = args.filter(([k]) => !FILTER_SKIP.has(k)).map(([k, v]) => `${words(k)} ${v}`);
