@@ -205,7 +205,7 @@ func (p *page) rawRows(name string) []map[string]float64 {
 	return body.Series
 }
 
-var chartViews = []string{"mau-by-sdk", "mau-two-months", "service-connections", "streams-peak", "mau-monthly", "single-bucket", "many-series", "date-to"}
+var chartViews = []string{"mau-by-sdk", "mau-two-months", "service-connections", "streams-peak", "mau-monthly", "single-bucket", "many-series", "date-to", "streams-by-version"}
 
 func TestAppPoints(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
@@ -339,7 +339,7 @@ func TestAppPoints(t *testing.T) {
 		require.True(t, s.AddsAcross)
 		require.Greater(t, len(s.Series), 8)
 		c := p.chart("many-series")
-		require.Len(t, c.Lines, 8, "seven series and other")
+		require.Len(t, c.Lines, 9, "seven series, other, and their total (held against the entitlement)")
 		strokes := map[string]bool{}
 		for i, l := range c.Lines {
 			if i < 7 {
@@ -348,31 +348,62 @@ func TestAppPoints(t *testing.T) {
 			strokes[l.Stroke] = true
 		}
 		assert.Equal(t, "other", c.Lines[7].Key)
-		assert.Len(t, strokes, 8, "no colour repeats")
+		assert.Equal(t, "total", c.Lines[8].Key)
+		assert.Len(t, strokes, 9, "no colour repeats")
+		require.Len(t, c.Estimates, 1, "the estimate of the total only")
+		assert.Equal(t, "total", c.Estimates[0].Key)
 		k := s.Headline.Billed / s.Headline.Value
-		var rest float64
-		for _, x := range s.Series[7:] {
-			rest += x.Figure * k
+		var rest, total float64
+		for i, x := range s.Series {
+			total += x.Figure * k
+			if i >= 7 {
+				rest += x.Figure * k
+			}
 		}
-		var other, members int
+		var other, members, totals int
 		for _, r := range c.Rows {
-			if r.Key == "other" {
+			switch {
+			case r.Key == "other":
 				other++
 				assert.Equal(t, exactText(rest), r.Cells["figure"], "other sums the rest")
-			}
-			if strings.Contains(r.Cls, "member") {
+			case r.Key == "total":
+				totals++
+				assert.Equal(t, exactText(total), r.Cells["figure"], "the total of the series")
+				assert.Equal(t, exactText(s.Headline.Billed), r.Cells["figure"], "which is the answer's")
+			case strings.Contains(r.Cls, "member"):
 				members++
 			}
 		}
 		assert.Equal(t, 1, other)
+		assert.Equal(t, 1, totals)
 		assert.Equal(t, len(s.Series)-7, members, "the rest listed under other")
+
+		// Series that overlap are all drawn; past eight colours, a dash tells them apart.
+		v := p.chart("streams-by-version")
+		sv := p.summary("streams-by-version")
+		require.False(t, sv.AddsAcross)
+		require.Greater(t, len(sv.Series), 8)
+		require.Len(t, v.Lines, len(sv.Series))
+		type look struct{ Stroke, Dash string }
+		looks := eval[[]look](t, p.frames["streams-by-version"], `[...document.querySelectorAll("[data-role=series] path")].map((e) => ({Stroke: getComputedStyle(e).stroke, Dash: getComputedStyle(e).strokeDasharray}))`)
+		seen := map[look]bool{}
+		for _, l := range looks {
+			assert.False(t, seen[l], "colour and dash unique: %v", l)
+			seen[l] = true
+		}
+		swatches := eval[[]string](t, p.frames["streams-by-version"], `[...document.querySelectorAll("tr[data-role=table-row] .swatch")].map((e) => getComputedStyle(e).borderTopStyle)`)
+		require.Len(t, swatches, len(sv.Series))
+		assert.Equal(t, "solid", swatches[0])
+		assert.Equal(t, "dashed", swatches[8], "the table shows the second cue too")
 
 		// Hover a row: its line stands out; click: it hides; again: it shows.
 		f := p.frames["many-series"]
 		row := `document.querySelector("tr[data-key='` + s.Series[1].Key + `']")`
 		b := eval[rect](t, f, `(() => { const r = `+row+`.getBoundingClientRect(); return {X: r.left + 20, Y: r.top + r.height / 2}; })()`)
 		require.NoError(t, chromedp.Do(f, chromedp.MouseEvent(chromedp.MouseMoved, b.X, b.Y)))
-		waitFor(t, f, `document.querySelectorAll("[data-role=series].dim").length === 7`)
+		height := eval[float64](t, f, `document.querySelector("table.figures").getBoundingClientRect().height`)
+		waitFor(t, f, `document.querySelectorAll("[data-role=series].dim").length === 8`)
+		assert.Equal(t, height, eval[float64](t, f, `document.querySelector("table.figures").getBoundingClientRect().height`), "the legend does not reflow on hover")
 		require.NoError(t, chromedp.Do(f, chromedp.MouseClickXY(b.X, b.Y)))
 		waitFor(t, f, `!document.querySelector("[data-role=series][data-series='`+s.Series[1].Key+`']")`)
 		assert.Equal(t, "false", eval[string](t, f, row+`.getAttribute("aria-pressed")`))

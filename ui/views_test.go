@@ -54,6 +54,7 @@ func views(now time.Time) []view {
 		{"failed", "get_events_usage", map[string]any{}},
 		{"empty", "get_ai_runs_usage", map[string]any{"from": "2020-01-01", "to": "2020-01-31"}},
 		{"sdk-versions-in-use", "get_sdk_versions_details", map[string]any{}},
+		{"streams-by-version", "get_stream_usage_by_sdk_version", map[string]any{"source": "server"}},
 		{"date-to", "get_clientside_mau_usage", map[string]any{"from": day(first.AddDate(0, -1, 2)), "to": day(first.AddDate(0, -1, 9))}},
 	}
 }

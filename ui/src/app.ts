@@ -98,7 +98,7 @@ function render(result: CallToolResult) {
       const c = drawChart(m);
       const { table, leftOut } = seriesTable(s, m, c);
       const side = h("div", { class: "side" }, table);
-      const beside = Number(table.dataset.cols) <= 2 && m.lines.length <= 8;
+      const beside = Number(table.dataset.cols) <= 2;
       root.replaceChildren(
         header(m.title, m.sub, s, entitlement(s, m)),
         h("div", { class: beside ? "series beside" : "series" }, h("div", { class: "main" }, scaleSwitch(m.log, (log) => ((scale = log), render(result))), wrap), side),
@@ -132,7 +132,6 @@ function open(url: string) {
 }
 
 function applyContext(ctx: McpUiHostContext) {
-  const themeChanged = ctx.theme && ctx.theme !== document.documentElement.dataset.theme;
   if (ctx.theme) applyDocumentTheme(ctx.theme);
   if (ctx.styles?.variables) applyHostStyleVariables(ctx.styles.variables);
   if (ctx.styles?.css?.fonts) applyHostFonts(ctx.styles.css.fonts);
@@ -141,8 +140,7 @@ function applyContext(ctx: McpUiHostContext) {
   else if (dims?.maxHeight) document.documentElement.style.maxHeight = dims.maxHeight + "px";
   const inset = ctx.safeAreaInsets;
   if (inset) root.style.padding = `${inset.top}px ${inset.right}px ${inset.bottom}px ${inset.left}px`;
-  // Canvas colours are read once per drawing: draw again in the new theme.
-  if (themeChanged && last) render(last);
+  // The chart's colours are CSS variables of the theme: nothing to redraw.
 }
 
 const app = new App({ name: "ld-usage-mcp", version: "1" });

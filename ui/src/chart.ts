@@ -10,9 +10,9 @@ import type { Model } from "./model";
 
 const COLORS = 8;
 /** A series' colour (a CSS variable of the theme) and, past the palette, a second cue: its dash. */
-export const color = (i: number) => `var(--s${i % COLORS})`;
+export const color = (i: number) => (i < 0 ? "var(--fg)" : `var(--s${i % COLORS})`);
 export const DASHES = ["", "6 3", "1.5 3"];
-export const dash = (i: number) => DASHES[Math.floor(i / COLORS) % DASHES.length];
+export const dash = (i: number) => (i < 0 ? DASHES[1] : DASHES[Math.floor(i / COLORS) % DASHES.length]);
 /** A swatch: the line's colour and its dash, the second cue once colours repeat. */
 export function swatch(c: number): HTMLElement {
   const d = dash(c);

@@ -107,7 +107,7 @@ export function titles(s: Summary, running: boolean): { title: string; sub: stri
       period = (a === b ? monthName(monthOf(from, tz), true) : (fy === parts(lastDay, tz)[0] ? a.slice(0, 3) : a) + " – " + b) + (running ? " so far" : "");
     } else {
       const ty = parts(lastDay, tz)[0];
-      period = date(from, tz, false, fy !== ty) + " – " + (running ? "now" : date(lastDay, tz, timed(s.granularity)));
+      period = date(from, tz, timed(s.granularity), fy !== ty) + " – " + (running ? "now" : date(lastDay, tz, timed(s.granularity)));
     }
   }
   const filters = args.filter(([k]) => !FILTER_SKIP.has(k)).map(([k, v]) => `${words(k)} ${v}`);
@@ -137,6 +137,12 @@ export function model(s: Summary, raw: unknown, logChoice?: boolean): Model {
       members: rest.map((l) => l.key),
     });
   }
+  // Series that add up, held against an entitlement: their total, which is what the entitlement counts.
+  const ent = Number((s as { entitlement?: unknown }).entitlement);
+  if (s.addsAcross && all.length > 1 && ent > 0) {
+    const parts = lines.map((l) => l.ys);
+    lines.push({ key: "total", label: "total", name: "total", color: -1, ys: xs.map((_, j) => (parts.some((y) => y[j] != null) ? parts.reduce((a, y) => a + (y[j] ?? 0), 0) : null)) });
+  }
   const diffs = xs.slice(1).map((x, i) => x - xs[i]).sort((a, b) => a - b);
   const step = diffs.length ? diffs[diffs.length >> 1] : STEPS[s.granularity ?? ""] ?? 864e5;
   const last = xs[xs.length - 1];
@@ -156,14 +162,15 @@ export function model(s: Summary, raw: unknown, logChoice?: boolean): Model {
       domain = [domain[0], end];
       const thisMonth = xs.map((x, j) => j).filter((j) => monthOf(xs[j], tz) === monthOf(last, tz));
       const n = thisMonth.length;
-      if (n >= 1 && lines.length <= MAX_ESTIMATES) {
+      const total = lines.find((l) => l.key === "total");
+      if (n >= 1 && (total || lines.length <= MAX_ESTIMATES)) {
         // Last month's shape where the data has last month: its whole
         // figure over its figure at the same day (as the overview
         // estimates); else the pace of the last PACE buckets.
         const [ly, lm, ld] = parts(last, tz);
         const prevAt = xs.findIndex((x) => x === zoned(tz, ly, lm - 1, ld, parts(last, tz)[3]));
         const prevEnd = thisMonth[0] - 1;
-        for (const l of lines) {
+        for (const l of total ? [total] : lines) {
           const vs = thisMonth.map((j) => l.ys[j]);
           const y = vs[n - 1];
           if (y == null) continue;
@@ -200,7 +207,6 @@ export function model(s: Summary, raw: unknown, logChoice?: boolean): Model {
         .filter(([t, v]) => Number.isFinite(t) && Number.isFinite(v))
     : undefined;
   if (projection?.length) domain = [domain[0], Math.max(domain[1], ...projection.map((p) => p[0]))];
-  const ent = Number((s as { entitlement?: unknown }).entitlement);
   const peaks =
     s.point === "level" && lines.length <= 4
       ? all

@@ -112,6 +112,21 @@ export function seriesTable(s: Summary, m: Model, chart?: Chart): { table: HTMLT
     );
     series.forEach((x, i) => other.members!.includes(x.key) && body.push(row(x, i)));
   }
+  // Series that add up: their total, the figure the answer gives.
+  if (s.addsAcross && series.length > 1) {
+    const total = m.lines.find((l) => l.key === "total");
+    body.push(
+      h(
+        "tr",
+        { "data-role": "table-row", "data-series": "total", "data-key": "total", class: "total" },
+        h("td", { class: "label" }, total ? swatch(total.color) : h("i", { class: "swatch none" }), "total"),
+        ...cols.map((c) => {
+          const sum = c.num && (c.id === "figure" || c.id === "measured" || c.id.startsWith("month-")) ? series.reduce((a, x) => a + (c.num!(x) ?? 0), 0) : undefined;
+          return h("td", { "data-col": c.id, class: c.num ? "num" : undefined, "data-value": sum != null ? String(sum) : undefined }, sum != null ? exact(sum) : "");
+        }),
+      ),
+    );
+  }
   const table = h("table", { class: "figures", "data-role": "figures", "data-cols": String(cols.length) }, h("thead", null, head), h("tbody", null, ...body));
   if (chart) legend(table, m.lines, chart);
   return { table, leftOut };
