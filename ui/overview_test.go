@@ -41,6 +41,11 @@ type measure struct {
 // serves the app and answers get_usage_overview with the fixture, with the
 // host page at / (the same origin).
 func overviewServer(t *testing.T, fixture []byte) string {
+	return fixtureServer(t, "get_usage_overview", fixture)
+}
+
+// fixtureServer is overviewServer for any tool name.
+func fixtureServer(t *testing.T, tool string, fixture []byte) string {
 	t.Helper()
 	srv := mcpserver.NewMCPServer("fixture", "1", mcpserver.WithExtensions(map[string]any{
 		tools.AppExtension: map[string]any{"mimeTypes": []string{tools.AppMIMEType}},
@@ -50,7 +55,7 @@ func overviewServer(t *testing.T, fixture []byte) string {
 			return []mcp.ResourceContents{mcp.TextResourceContents{URI: tools.AppURI, MIMEType: tools.AppMIMEType, Text: ui.HTML()}}, nil
 		})
 	srv.AddTool(mcp.Tool{
-		Name:        "get_usage_overview",
+		Name:        tool,
 		Description: "fixture",
 		InputSchema: mcp.ToolInputSchema{Type: "object"},
 		Meta:        &mcp.Meta{AdditionalFields: map[string]any{"ui": map[string]any{"resourceUri": tools.AppURI}}},
@@ -59,7 +64,7 @@ func overviewServer(t *testing.T, fixture []byte) string {
 		if err := json.Unmarshal(fixture, &sc); err != nil {
 			return nil, err
 		}
-		return &mcp.CallToolResult{Content: []mcp.Content{mcp.NewTextContent("overview")}, StructuredContent: sc}, nil
+		return &mcp.CallToolResult{Content: []mcp.Content{mcp.NewTextContent(tool)}, StructuredContent: sc}, nil
 	})
 	host, err := os.ReadFile("dist/host.html")
 	require.NoError(t, err)

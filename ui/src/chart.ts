@@ -81,7 +81,7 @@ export function chart(m: Model): Chart {
     const vals: number[] = [];
     for (const l of lines) for (const v of l.ys) if (v != null && (!m.log || v > 0)) vals.push(v);
     for (const e of m.estimates) if (!off.has(e.key)) vals.push(e.y1);
-    for (const p of m.projection ?? []) vals.push(p[1]);
+    for (const p of m.projection) if (!off.has(p.key)) for (const q of p.pts) vals.push(q[1]);
     if (m.entitlement) vals.push(m.entitlement);
     let lo = Math.min(...vals), hi = Math.max(...vals);
     if (!vals.length) (lo = 0), (hi = 1);
@@ -174,9 +174,18 @@ export function chart(m: Model): Chart {
       );
       if (room) grp.append(s("text", { class: "tick", x: X(e.x1) - 2, y: ly, "text-anchor": "end" }, `est. ${compact(e.value)}`));
     }
-    if (m.projection?.length) {
+    for (const p of m.projection) {
+      if (off.has(p.key)) continue;
+      const l = m.lines.find((x) => x.key === p.key)!;
       const grp = g("projection");
-      grp.append(s("path", { class: "est proj", d: m.projection.map((p, i) => (i ? "L" : "M") + X(p[0]) + " " + Y(p[1])).join("") }));
+      Object.assign(grp.dataset, { series: p.key, value: String(p.value) });
+      const [tx, ty] = p.pts[p.pts.length - 1];
+      const ly = Y(ty) - 6;
+      grp.append(s("path", { class: "est proj", d: p.pts.map((q, i) => (i ? "L" : "M") + X(q[0]).toFixed(1) + " " + Y(q[1]).toFixed(1)).join(""), style: `stroke:${color(l.color)}` }));
+      if (labelled.every((y) => Math.abs(y - ly) > 13)) {
+        labelled.push(ly);
+        grp.append(s("text", { class: "tick", x: X(tx) - 2, y: ly, "text-anchor": "end" }, `LaunchDarkly: ${compact(p.value)}`));
+      }
     }
     // Peaks of level charts, with their time.
     for (const p of m.peaks) {

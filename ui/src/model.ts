@@ -27,6 +27,13 @@ export interface Estimate {
   value: number; // the month's figure it estimates
 }
 
+/** LaunchDarkly's projection of a line: its points from the last measured one, and its last value. */
+export interface Projection {
+  key: string;
+  pts: [number, number][];
+  value: number;
+}
+
 export interface Model {
   title: string;
   sub: string;
@@ -45,7 +52,7 @@ export interface Model {
   estimates: Estimate[];
   estimateHow?: string;
   entitlement?: number;
-  projection?: [number, number][];
+  projection: Projection[];
   peaks: { key: string; t: number; v: number }[];
   tickText(t: number, long?: boolean): string;
 }
@@ -198,15 +205,27 @@ export function model(s: Summary, raw: unknown, logChoice?: boolean): Model {
       }
     }
   }
-  // LaunchDarkly's own projection, when the server passes one on: [{time, value}] or [[time, value]].
-  const proj = (s as { projectedSeries?: unknown }).projectedSeries;
-  const projection = Array.isArray(proj)
-    ? proj
-        .map((p) => (Array.isArray(p) ? p : [(p as { time?: unknown })?.time, (p as { value?: unknown })?.value]))
-        .map(([t, v]) => [typeof t === "string" ? Date.parse(t) : Number(t) < 1e11 ? Number(t) * 1000 : Number(t), Number(v) * k] as [number, number])
-        .filter(([t, v]) => Number.isFinite(t) && Number.isFinite(v))
-    : undefined;
-  if (projection?.length) domain = [domain[0], Math.max(domain[1], ...projection.map((p) => p[0]))];
+  // LaunchDarkly's own projection (API v24's projectedSeries in the raw
+  // body, rows as the series'), from the last measured point on.
+  const projection: Projection[] = [];
+  const prows = rows({ series: (raw as { projectedSeries?: unknown })?.projectedSeries });
+  if (prows.length && xs.length) {
+    const lastIdx = xs.length - 1;
+    const total = lines.find((l) => l.key === "total");
+    for (const l of total ? [total] : lines.filter((l) => !l.members)) {
+      const keys = l.key === "total" ? all.map((x) => x.key) : [l.key];
+      const pts: [number, number][] = prows
+        .filter((r) => r.time >= last && keys.some((k) => typeof r[k] === "number"))
+        .map((r) => [r.time, keys.reduce((a, k) => a + ((r[k] as number) ?? 0), 0) * k]);
+      if (!pts.length) continue;
+      if (pts[0][0] > last && l.ys[lastIdx] != null) pts.unshift([last, l.ys[lastIdx]!]);
+      projection.push({ key: l.key, pts, value: pts[pts.length - 1][1] });
+    }
+    for (const p of projection) domain = [domain[0], Math.max(domain[1], p.pts[p.pts.length - 1][0])];
+  }
+  // Where LaunchDarkly projects a line, its projection stands instead of this app's estimate.
+  const estimated = estimates.filter((e) => !projection.some((p) => p.key === e.key));
+  if (!estimated.length) estimateHow = undefined;
   const peaks =
     s.point === "level" && lines.length <= 4
       ? all
@@ -232,10 +251,10 @@ export function model(s: Summary, raw: unknown, logChoice?: boolean): Model {
     monthStarts,
     inProgress: Number.isFinite(ip) ? ip : undefined,
     running,
-    estimates,
+    estimates: estimated,
     estimateHow,
     entitlement: ent > 0 ? ent : undefined,
-    projection: projection?.length ? projection : undefined,
+    projection,
     peaks,
     tickText: (t, long) =>
       s.granularity === "monthly" ? monthName(monthOf(t, tz)) : date(t, tz, timed(s.granularity), !!long || years),

@@ -178,6 +178,11 @@ export function notes(s: Summary, m?: Model, leftOut: string[] = [], withAnswer 
       h("p", { "data-role": "estimate-note" }, `Dotted: an estimate to ${end}, ${m.estimateHow}: `, m.estimates.map((e) => `${m.lines.find((l) => l.key === e.key)?.name} ~${exact(Math.round(e.value))}`).join(", "), "."),
     );
   }
+  if (m?.projection.length) {
+    out.append(
+      h("p", { "data-role": "projection-note" }, "Dashed to the month's end: LaunchDarkly's own projection (projectedSeries), ", m.projection.map((p) => `${m.lines.find((l) => l.key === p.key)?.name} ~${exact(Math.round(p.value * 100) / 100)}`).join(", "), "."),
+    );
+  }
   for (const n of s.notes ?? []) out.append(h("p", { class: "note" }, n));
   if (s.hint) out.append(h("p", { class: "hint" }, s.hint));
   return out;
