@@ -261,10 +261,18 @@ export function sdkView(s: Summary, raw: unknown, open: (url: string) => void): 
   for (const [k, w, cls] of statuses) {
     const mine = gs.filter((g) => g.status === k);
     if (!mine.length) continue;
-    // Places as the answer counts them: each version in each project environment.
-    const places = { size: mine.reduce((a, g) => a + new Set([...g.places].map((p) => p.replace(/ via .*/, ""))).size, 0) };
+    // Versions and places (project environments) counted apart, as the
+    // answer counts them; the summary's own counts where it has them.
+    const sc = s as { eolPastVersions?: number; eolPastPlaces?: number };
+    const past = k === "EolPast" && sc.eolPastVersions != null && sc.eolPastPlaces != null;
+    const places = { size: past ? sc.eolPastPlaces! : new Set(mine.flatMap((g) => [...g.places].map((p) => p.replace(/ via .*/, "")))).size };
+    const versions = past ? sc.eolPastVersions! : mine.length;
     chips.append(
-      h("span", { class: "chip " + cls, "data-role": "eol-count", "data-status": k, "data-versions": String(mine.length), "data-places": String(places.size) }, `${mine.length} ${mine.length === 1 ? "version" : "versions"} ${w}` + (k !== "EolAllClear" ? ` · ${places.size} ${places.size === 1 ? "place" : "places"}` : "")),
+      h(
+        "span",
+        { class: "chip " + cls, "data-role": "eol-count", "data-status": k, "data-versions": String(versions), "data-places": String(places.size) },
+        `${versions} ${versions === 1 ? "version" : "versions"} ${w}` + (k !== "EolAllClear" ? ` · in ${places.size} ${places.size === 1 ? "environment" : "environments"}` : ""),
+      ),
     );
   }
   const attention = gs.filter((g) => g.status !== "EolAllClear");
