@@ -236,8 +236,13 @@ func TestAppPoints(t *testing.T) {
 		require.Len(t, c.Lines, 1)
 		assert.Equal(t, []float64{float64(monthStart.UnixMilli())}, c.Rules, "a month rule at the month's start")
 		assert.Equal(t, 2, strings.Count(c.Lines[0].D, "M"), "the line starts again at the month's start, no diagonal: %s", c.Lines[0].D)
-		// Not for a level (the streams): one unbroken line.
+		// Not for a level (the streams), nor for monthly buckets (each is a month's figure): one unbroken line.
 		assert.Empty(t, p.chart("streams-peak").Rules)
+		monthly := p.chart("mau-monthly")
+		assert.Empty(t, monthly.Rules)
+		require.Len(t, monthly.Lines, 1)
+		assert.Equal(t, 1, strings.Count(monthly.Lines[0].D, "M"), monthly.Lines[0].D)
+		assert.Zero(t, monthly.Lines[0].Dots)
 	})
 
 	t.Run("3 a single bucket, and the table's buckets are the chart's", func(t *testing.T) {

@@ -94,8 +94,11 @@ export function chart(m: Model): Chart {
     } else {
       lo = Math.min(0, lo);
       if (hi === lo) hi = lo + 1;
-      yt = linearTicks(lo, hi * 1.04, Math.max(3, Math.round(H / 55)));
-      hi = Math.max(hi, yt[yt.length - 1]);
+      yt = linearTicks(lo, hi, Math.max(3, Math.round(H / 55)));
+      // The top tick at or above the highest value: the scale ends on a tick.
+      const step = yt.length > 1 ? yt[1] - yt[0] : hi - lo;
+      while (yt[yt.length - 1] < hi) yt.push(Math.round((yt[yt.length - 1] + step) / step) * step);
+      hi = yt[yt.length - 1];
     }
     const ytext = yt.map(compact);
     const left = 10 + 7 * Math.max(...ytext.map((t) => t.length));

@@ -157,7 +157,8 @@ export function model(s: Summary, raw: unknown, logChoice?: boolean): Model {
   const monthly = s.figure === "monthEnd" || s.figure === "monthSum";
   const running = (s.headline?.status ?? lastMonth?.status) === "inProgress" || (!!s.lastBucketInProgress && !monthly);
   let domain: [number, number] = xs.length > 1 ? [xs[0], last] : [xs[0] - step / 2, xs[0] + step / 2];
-  const cumulative = s.point === "cumulative";
+  // Month-to-date points start again each month; monthly buckets are the months' figures, a line of their own.
+  const cumulative = s.point === "cumulative" && s.granularity !== "monthly";
   const monthStarts = cumulative ? xs.filter((x, j) => j > 0 && monthOf(x, tz) !== monthOf(xs[j - 1], tz)) : [];
   const estimates: Estimate[] = [];
   let estimateHow: string | undefined;
