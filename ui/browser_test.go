@@ -139,7 +139,7 @@ func browser(t *testing.T, ctx context.Context, exe string) (context.Context, fu
 		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
 		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1200, 2000),
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1300, 2700),
 	)
 	t.Cleanup(cancelA)
 	bctx, cancelB := chromedp.NewContext(actx)
@@ -197,10 +197,10 @@ func eval[T any](t *testing.T, f context.Context, expr string) T {
 	return v
 }
 
-// waitFor polls cond in the frame until it holds (at most 10 s).
+// waitFor polls cond in the frame until it holds (at most 20 s).
 func waitFor(t *testing.T, f context.Context, cond string) {
 	t.Helper()
-	_, err := chromedp.Run(f, chromedp.Poll[chromedp.Void](cond, chromedp.WithPollingTimeout(10*time.Second)))
+	_, err := chromedp.Run(f, chromedp.Poll[chromedp.Void](cond, chromedp.WithPollingTimeout(20*time.Second)))
 	require.NoError(t, err, "waiting for %s", cond)
 }
 

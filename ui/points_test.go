@@ -208,7 +208,7 @@ func (p *page) rawRows(name string) []map[string]float64 {
 var chartViews = []string{"mau-by-sdk", "mau-two-months", "service-connections", "streams-peak", "mau-monthly", "single-bucket", "many-series", "date-to", "streams-by-version"}
 
 func TestAppPoints(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Second)
 	defer cancel()
 	now := time.Now().UTC()
 	p := demoHost(t, ctx, views(now), "light")

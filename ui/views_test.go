@@ -127,13 +127,22 @@ func (p *page) result(name string) result {
 }
 
 // resize sets the browser window's width (the host's iframes follow it) and
-// waits until every app has drawn at its new width.
+// waits until every app has drawn at its new width. Each frame is scrolled
+// into view first: chromium runs no animation frames in an iframe out of
+// view, and the app redraws in one.
 func (p *page) resize(width int) {
 	p.t.Helper()
-	require.NoError(p.t, chromedp.Do(p.browser, chromedp.EmulateViewport(int64(width), 16000)))
-	for _, f := range p.frames {
-		waitFor(p.t, f, fmt.Sprintf(`Math.abs(innerWidth - %d) < 60 && (!document.querySelector(".plot") || Math.abs(document.querySelector(".chart svg").width.baseVal.value - document.querySelector(".plot").clientWidth) < 2)`, width))
+	require.NoError(p.t, chromedp.Do(p.browser, chromedp.EmulateViewport(int64(width), 2600)))
+	for i, v := range p.views {
+		p.show(i)
+		waitFor(p.t, p.frames[v.name], fmt.Sprintf(`Math.abs(innerWidth - %d) < 60 && (!document.querySelector(".plot") || Math.abs(document.querySelector(".chart svg").width.baseVal.value - Math.max(240, document.querySelector(".plot").clientWidth)) < 2)`, width))
 	}
+}
+
+// show scrolls the host page to the i-th app's frame.
+func (p *page) show(i int) {
+	p.t.Helper()
+	require.NoError(p.t, chromedp.Do(p.browser, chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector("iframe[name=app%d]").scrollIntoView()`, i))))
 }
 
 // theme switches the host's theme and waits until every app follows.
@@ -156,13 +165,32 @@ func artifacts(t *testing.T) string {
 	return dir
 }
 
-// shoot writes a screenshot of each view's frame at the current width and theme.
+// shoot writes a screenshot of each view's frame at the current width and
+// theme, once the host has sized the frame to its app's height (it follows
+// the app's size messages), so that nothing moves while it is taken.
 func (p *page) shoot(dir string, width int, theme string) {
 	p.t.Helper()
 	for i, v := range p.views {
-		png, err := chromedp.Run(p.browser, chromedp.Screenshot(chromedp.CSS(fmt.Sprintf("iframe[name=app%d]", i)), chromedp.NodeVisible))
-		require.NoError(p.t, err, v.name)
-		require.NoError(p.t, os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s-%d-%s.png", v.name, width, theme)), png, 0o644))
+		p.show(i)
+		h := eval[float64](p.t, p.frames[v.name], `document.documentElement.getBoundingClientRect().height`)
+		waitFor(p.t, p.browser, fmt.Sprintf(`Math.abs(document.querySelector("iframe[name=app%d]").getBoundingClientRect().height - %f) < 4`, i, h))
+		// A frame just scrolled into view may not be painted yet (its
+		// picture is the bare background): take it again, a few times at most.
+		var pic []byte
+		for try := 0; try < 10; try++ {
+			var err error
+			pic, err = chromedp.Run(p.browser, chromedp.Screenshot(chromedp.CSS(fmt.Sprintf("iframe[name=app%d]", i)), chromedp.NodeVisible))
+			require.NoError(p.t, err, v.name)
+			if painted(p.t, pic) {
+				break
+			}
+			// Make the app paint again: a change of style it cannot see.
+			require.NoError(p.t, chromedp.Do(p.frames[v.name], chromedp.Evaluate[chromedp.Void](`document.body.style.outline = document.body.style.outline ? "" : "1px solid transparent"`)))
+		}
+		if !painted(p.t, pic) {
+			p.t.Logf("%s at %d px, %s: the frame was not painted in time; its picture is blank", v.name, width, theme)
+		}
+		require.NoError(p.t, os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s-%d-%s.png", v.name, width, theme)), pic, 0o644))
 	}
 }
 
@@ -178,7 +206,7 @@ func jsonString(t *testing.T, v any) string {
 // the log); UPDATE_SCREENSHOT=1 refreshes the README's two
 // (ui/screenshot.png: a chart; ui/screenshot-overview.png).
 func TestViewsScreenshots(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Second)
 	defer cancel()
 	p := demoHost(t, ctx, views(time.Now().UTC()), "light")
 	dir := artifacts(t)
@@ -232,4 +260,24 @@ func paletted(t *testing.T, b []byte) []byte {
 	var buf bytes.Buffer
 	require.NoError(t, (&png.Encoder{CompressionLevel: png.BestCompression}).Encode(&buf, out))
 	return buf.Bytes()
+}
+
+// painted says whether a picture shows more than a bare background: less
+// than 97% of its pixels (sampled) in its most frequent colour.
+func painted(t *testing.T, b []byte) bool {
+	t.Helper()
+	img, err := png.Decode(bytes.NewReader(b))
+	require.NoError(t, err)
+	seen := map[color.RGBA]int{}
+	n, most := 0, 0
+	bounds := img.Bounds()
+	for y := bounds.Min.Y; y < bounds.Max.Y; y += 3 {
+		for x := bounds.Min.X; x < bounds.Max.X; x += 3 {
+			c := color.RGBAModel.Convert(img.At(x, y)).(color.RGBA)
+			seen[c]++
+			most = max(most, seen[c])
+			n++
+		}
+	}
+	return float64(most) < 0.97*float64(n)
 }
