@@ -172,8 +172,10 @@ func (p *page) shoot(dir string, width int, theme string) {
 	p.t.Helper()
 	for i, v := range p.views {
 		p.show(i)
+		// The host follows the app's size messages; a picture waits for it
+		// (a while at most: a picture is no assertion).
 		h := eval[float64](p.t, p.frames[v.name], `document.documentElement.getBoundingClientRect().height`)
-		waitFor(p.t, p.browser, fmt.Sprintf(`Math.abs(document.querySelector("iframe[name=app%d]").getBoundingClientRect().height - %f) < 4`, i, h))
+		_, _ = chromedp.Run(p.browser, chromedp.Poll[chromedp.Void](fmt.Sprintf(`Math.abs(document.querySelector("iframe[name=app%d]").getBoundingClientRect().height - %f) < 4`, i, h), chromedp.WithPollingTimeout(5*time.Second)))
 		// A frame just scrolled into view may not be painted yet (its
 		// picture is the bare background): take it again, a few times at most.
 		var pic []byte

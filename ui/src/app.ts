@@ -17,7 +17,7 @@ import { chart as drawChart, type Chart } from "./chart";
 import { exact, h } from "./format";
 import { model, type Model } from "./model";
 import { overview } from "./overview";
-import { answer, notes, sdkView, seriesTable } from "./tables";
+import { answer, groups, notes, sdkView, seriesTable } from "./tables";
 import type { Summary } from "./types";
 
 const root = document.getElementById("root")!;
@@ -116,7 +116,9 @@ function render(result: CallToolResult) {
     case "sdkVersionDetails": {
       const n = s.count;
       const title = s.kind === "sdks" ? "SDKs sending usage" : s.kind === "sdkVersions" ? "SDK versions streaming" : "SDK versions in use";
-      root.replaceChildren(header(title, n != null ? `${n} in the answer` : "", s), h("div", { class: "notes" }, answer(s)), sdkView(s, sc.raw, open), notes(s, undefined, [], false));
+      const sub =
+        s.kind === "sdkVersionDetails" ? `${groups(sc.raw).length} SDK versions, ${n ?? 0} versions in environments` : n != null ? `${n} in the answer` : "";
+      root.replaceChildren(header(title, sub, s), h("div", { class: "notes" }, answer(s)), sdkView(s, sc.raw, open), notes(s, undefined, [], false));
       return;
     }
     case "overview":
