@@ -25,7 +25,7 @@ function sparkline(s: Summary, m: Measure, raw: unknown): SVGSVGElement | null {
   const path = (pts: readonly (readonly [number, number])[]) => pts.map(([d, v], i) => `${i ? "L" : "M"}${(((d - 1) / 30) * W).toFixed(1)} ${(H - 2 - (v / hi) * (H - 4)).toFixed(1)}`).join("");
   return svgEl(
     "svg",
-    { class: "spark", "data-role": "sparkline", "data-points": now.length, width: W, height: H, viewBox: `0 0 ${W} ${H}`, "aria-label": `${m.title ?? m.name}, day by day` },
+    { class: "spark", "data-role": "sparkline", "data-points": now.length, width: "100%", height: H, viewBox: `0 0 ${W} ${H}`, preserveAspectRatio: "none", "aria-label": `${m.title ?? m.name}, day by day` },
     before.length ? svgEl("path", { class: "before", d: path(before) }) : null,
     svgEl("path", { class: "now", d: path(now) }),
   );
