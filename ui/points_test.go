@@ -205,7 +205,7 @@ func (p *page) rawRows(name string) []map[string]float64 {
 	return body.Series
 }
 
-var chartViews = []string{"mau-by-sdk", "mau-two-months", "service-connections", "streams-peak", "mau-monthly", "single-bucket", "many-series", "date-to", "streams-by-version"}
+var chartViews = []string{"mau-by-sdk", "mau-two-months", "service-connections", "streams-peak", "mau-monthly", "single-bucket", "many-series", "date-to", "streams-by-version", "evaluations"}
 
 func TestAppPoints(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Second)
@@ -314,6 +314,10 @@ func TestAppPoints(t *testing.T) {
 			assert.NotContains(t, r.Name, "=", "series are named by their values")
 		}
 		assert.Equal(t, "JavaScript", c.Rows[0].Name)
+		ev := p.chart("evaluations")
+		require.NotEmpty(t, ev.Rows)
+		assert.Equal(t, "variation 0", ev.Rows[0].Name, "a bare number named by its key")
+		assert.Contains(t, ev.Sub, "flag new-checkout", "the filters in words")
 		assert.NotContains(t, c.Answer, "sdkName=")
 		sc := p.chart("service-connections")
 		s := p.summary("service-connections")

@@ -146,7 +146,8 @@ export function pairs(label: string): [string, string][] {
 /** A series label as a person reads it: the values ("JavaScript · 3.2"), "all" for the one series of an ungrouped answer. */
 export function seriesName(label: string, only: boolean): string {
   const p = pairs(label);
-  if (p.length) return p.map(([, v]) => v).join(" · ");
+  // A bare number says little alone: "variation 0", not "0".
+  if (p.length) return p.map(([k, v]) => (/^\d+$/.test(v) ? `${words(k)} ${v}` : v)).join(" · ");
   return only || /^\d+$/.test(label) ? (only ? "all" : "series " + label) : label;
 }
 
