@@ -66,6 +66,11 @@ type Summary struct {
 	DataFrom   string          `json:"dataFrom,omitempty"` // first timestamp of the data (RFC 3339 UTC)
 	DataTo     string          `json:"dataTo,omitempty"`   // last timestamp of the data
 	Series     []SeriesSummary `json:"series,omitzero"`
+	// Entitlement is the plan's monthly entitlement of what a month-to-date
+	// answer counts, in its billed unit (Headline.BilledUnit where set, else
+	// Unit), as the operator stated it (--entitlements). Package tools sets
+	// it; the app draws it against the month.
+	Entitlement *float64 `json:"entitlement,omitempty"`
 	// InProgress is set when the last bucket reaches past the end of the
 	// requested range (usually now): its value is partial.
 	InProgress string `json:"lastBucketInProgress,omitempty"`

@@ -321,7 +321,9 @@ func (s *Server) run(ctx context.Context, t *Tool, raw map[string]any, now time.
 		}
 		in.Names = names
 	}
-	return runResult{sum: answer.Summarize(in), resp: resp, outcome: "ok", status: resp.Status}
+	sum := answer.Summarize(in)
+	sum.Entitlement = s.entitlementOf(t.Endpoint.Tool, c, sum)
+	return runResult{sum: sum, resp: resp, outcome: "ok", status: resp.Status}
 }
 
 // clientFor is the client of a call: with the caller's own token where the

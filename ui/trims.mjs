@@ -15,7 +15,6 @@ import { pathToFileURL } from "node:url";
 
 const extApps = /[\\/]@modelcontextprotocol[\\/]ext-apps[\\/]dist[\\/]src[\\/]app(-bridge)?\.js$/;
 const sdkTypes = /[\\/]@modelcontextprotocol[\\/]sdk[\\/]dist[\\/]esm[\\/]types\.js$/;
-const uplot = /[\\/]uplot[\\/]dist[\\/]uPlot\.esm\.js$/;
 const pure = "/*@__PURE__*/";
 
 // edits is a plugin that rewrites the modules its rules name; each rule
@@ -93,15 +92,6 @@ export const appEdits = () =>
       re: /(?<=[=(,[:?]\s*)(?=(?:z|[A-Z][\w$]*Schema)\s*\.[\w$]+\()/g,
       to: pure,
     },
-    // uPlot hangs all its path builders on uPlot.paths, so all are bundled
-    // (~6 KB); the app draws lines (paths.linear, the default) and points
-    // (paths.points), never bars, steps or splines, nor uses uPlot.join.
-    ...["(paths.stepped = stepped);", "(paths.bars    = bars);", "(paths.spline  = monotoneCubic);", "uPlot.join = join;"].map((s) => ({
-      why: "uPlot: " + s,
-      file: uplot,
-      re: new RegExp(s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "g"),
-      to: "",
-    })),
   ]);
 
 // Zod's JSON Schema generation, ~15 KB: every classic schema links it

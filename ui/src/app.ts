@@ -13,10 +13,11 @@ import {
 } from "@modelcontextprotocol/ext-apps";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import "./app.css";
-import { seriesChart, wantsLog, rows, type Chart } from "./chart";
-import { h, when } from "./format";
+import { chart as drawChart, type Chart } from "./chart";
+import { exact, h } from "./format";
+import { model, type Model } from "./model";
 import { overview } from "./overview";
-import { answer, notes, sdkTable, seriesTable } from "./tables";
+import { answer, groups, notes, sdkView, seriesTable } from "./tables";
 import type { Summary } from "./types";
 
 const root = document.getElementById("root")!;
@@ -25,88 +26,114 @@ let chart: Chart | undefined;
 let scale: boolean | undefined; // the person's choice of log scale, once made
 let plotWrap: HTMLElement | undefined;
 const plotWidth = () => Math.max(240, plotWrap?.clientWidth ?? 0);
-// Follow the width the host gives (a frame later: resizing the chart inside
-// the observer's callback would move the observed box again, a loop).
+// Follow the width the host gives (a frame later: drawing inside the
+// observer's callback would move the observed box again, a loop).
 let drawnWidth = 0;
 const resized = new ResizeObserver(() =>
   requestAnimationFrame(() => {
     const w = plotWidth();
-    if (chart && w !== drawnWidth) chart.resize((drawnWidth = w));
+    if (chart && w !== drawnWidth) chart.draw((drawnWidth = w));
   }),
 );
 
-function rangeText(s: Summary): string {
-  const r = s.range;
-  if (!r?.from && !r?.to) return "";
-  const f = (t?: string) => (t ? when(Date.parse(t), r.tz, "hourly") : "…");
-  return `${f(r.from)} – ${f(r.to)} ${r.tz ?? "UTC"}`;
-}
-
-function header(s: Summary): HTMLElement {
-  const bits = [rangeText(s), s.granularity, s.aggregationType].filter(Boolean).join(" · ");
+function header(title: string, sub: string, s: Summary, extra?: Node | null): HTMLElement {
   return h(
     "header",
     null,
-    h("h2", null, s.asked || "usage", s.demo ? h("span", { class: "badge demo", title: "synthetic data from the built-in emulator" }, "demo data") : null),
-    bits ? h("p", { class: "sub" }, bits) : null,
+    h("h2", null, h("span", { "data-role": "chart-title" }, title), s.demo ? h("span", { class: "badge demo", title: "synthetic data from the built-in emulator" }, "demo data") : null),
+    extra ?? null,
+    sub ? h("p", { class: "sub", "data-role": "subtitle" }, sub) : null,
   );
 }
 
-function message(text: string) {
-  root.replaceChildren(h("p", { class: "sub" }, text));
+/** "X of Y (n %)": the answer's figure against the plan's entitlement. */
+function entitlement(s: Summary, m: Model): HTMLElement | null {
+  // Series that overlap (unique counts by SDK) have no total to hold against it.
+  if (!m.entitlement || s.headline?.of === "largest series") return null;
+  const used = s.headline?.billed ?? s.headline?.value;
+  if (used == null) return null;
+  const share = used / m.entitlement;
+  return h(
+    "p",
+    { class: "ent" + (share > 1 ? " over" : ""), "data-role": "entitlement", "data-value": String(used), "data-of": String(m.entitlement) },
+    `${exact(used)} of ${exact(m.entitlement)} ${m.unit} (${Math.round(share * 100)} %)`,
+  );
+}
+
+/** A panel that says what happened, in the result's own words. */
+function panel(role: string, title: string, ...lines: (string | undefined | null)[]) {
+  chart = undefined;
+  root.replaceChildren(h("div", { class: "panel " + role, "data-role": role, role: role === "error" ? "alert" : "status" }, h("b", null, title), ...lines.filter(Boolean).map((l) => h("p", null, l!))));
+}
+
+/** The Linear | Log switch: two buttons, the chosen one pressed. */
+function scaleSwitch(log: boolean, choose: (log: boolean) => void): HTMLElement {
+  const b = (name: string, on: boolean) => {
+    const el = h("button", { type: "button", "data-role": "scale-" + name.toLowerCase(), "aria-pressed": String(on) }, name);
+    el.onclick = () => choose(name === "Log");
+    return el;
+  };
+  return h("div", { class: "switch", role: "group", "aria-label": "y scale" }, b("Linear", !log), b("Log", log));
 }
 
 function render(result: CallToolResult) {
   last = result;
-  chart?.destroy();
   chart = undefined;
   resized.disconnect();
   const sc = result.structuredContent as { summary?: Summary; raw?: unknown } | undefined;
   const s = sc?.summary;
-  if (result.isError || !s) {
-    message(result.isError ? "The call failed; the assistant has the reason." : "This result has nothing to draw.");
+  if (result.isError) {
+    // A failed call carries no structuredContent: its text says why.
+    const text = (result.content ?? []).flatMap((c) => (c.type === "text" ? [c.text] : []));
+    panel("error", "The call failed", ...(text.length ? text : ["The host did not pass on the reason."]));
     return;
   }
-  const parts: (Node | null)[] = [header(s)];
+  if (!s) return panel("empty", "Nothing to draw", "This result has no summary.");
+  if (s.empty) return panel("empty", "No usage in this range", s.headline?.text, ...(s.notes ?? []), s.hint);
   switch (s.kind) {
     case "series": {
+      const m = model(s, sc.raw, scale);
+      if (!m.xs.length || !m.lines.length) return panel("empty", "No usage in this range", s.headline?.text, ...(s.notes ?? []), s.hint);
       const wrap = h("div", { class: "plot" });
-      const table = seriesTable(s);
+      const c = drawChart(m);
+      const { table, leftOut } = seriesTable(s, m, c);
       const side = h("div", { class: "side" }, table);
-      const data = rows(sc.raw);
-      const ys = (s.series ?? []).map((x) => data.map((r) => (typeof r[x.key] === "number" ? (r[x.key] as number) : null)));
-      const log = scale ?? wantsLog(ys);
-      const toggle = h("button", { class: "scale", type: "button", "aria-pressed": String(log) }, log ? "log scale" : "linear scale");
-      toggle.onclick = () => {
-        scale = !log;
-        render(result);
-      };
-      // Beside the chart when the table is narrow (a figure or two), else below.
       const beside = Number(table.dataset.cols) <= 2;
-      parts.push(h("div", { class: beside ? "series beside" : "series" }, h("div", { class: "main" }, toggle, wrap), side), notes(s));
-      root.replaceChildren(...parts.filter((p): p is Node => p != null));
+      root.replaceChildren(
+        header(m.title, m.sub, s, entitlement(s, m)),
+        h("div", { class: beside ? "series beside" : "series" }, h("div", { class: "main" }, scaleSwitch(m.log, (log) => ((scale = log), render(result))), wrap), side),
+        notes(s, m, leftOut),
+      );
       plotWrap = wrap;
-      chart = seriesChart(s, sc.raw, (drawnWidth = plotWidth()), log);
-      wrap.append(chart.el);
+      chart = c;
+      wrap.append(c.el);
+      c.draw((drawnWidth = plotWidth()));
       resized.observe(wrap);
       return;
     }
     case "sdks":
     case "sdkVersions":
-    case "sdkVersionDetails":
-      parts.push(notes(s), sdkTable(s, sc.raw));
-      break;
+    case "sdkVersionDetails": {
+      const n = s.count;
+      const title = s.kind === "sdks" ? "SDKs sending usage" : s.kind === "sdkVersions" ? "SDK versions streaming" : "SDK versions in use";
+      const sub =
+        s.kind === "sdkVersionDetails" ? `${groups(sc.raw).length} SDK versions, ${n ?? 0} versions in environments` : n != null ? `${n} in the answer` : "";
+      root.replaceChildren(header(title, sub, s), h("div", { class: "notes" }, answer(s)), sdkView(s, sc.raw, open), notes(s, undefined, [], false));
+      return;
+    }
     case "overview":
-      parts.push(h("div", { class: "notes" }, answer(s)), overview(s), notes(s, false));
-      break;
-    default:
-      parts.push(notes(s));
+      root.replaceChildren(header("Usage this month", "", s), h("div", { class: "notes" }, answer(s)), overview(s, sc.raw), notes(s, undefined, [], false));
+      return;
   }
-  root.replaceChildren(...parts.filter((p): p is Node => p != null));
+  root.replaceChildren(header(s.asked || "usage", "", s), notes(s));
+}
+
+/** Links open through the host (the app's frame may not navigate). */
+function open(url: string) {
+  app.openLink({ url }).catch((e) => report(String(e)));
 }
 
 function applyContext(ctx: McpUiHostContext) {
-  const themeChanged = ctx.theme && ctx.theme !== document.documentElement.dataset.theme;
   if (ctx.theme) applyDocumentTheme(ctx.theme);
   if (ctx.styles?.variables) applyHostStyleVariables(ctx.styles.variables);
   if (ctx.styles?.css?.fonts) applyHostFonts(ctx.styles.css.fonts);
@@ -115,16 +142,15 @@ function applyContext(ctx: McpUiHostContext) {
   else if (dims?.maxHeight) document.documentElement.style.maxHeight = dims.maxHeight + "px";
   const inset = ctx.safeAreaInsets;
   if (inset) root.style.padding = `${inset.top}px ${inset.right}px ${inset.bottom}px ${inset.left}px`;
-  // Canvas colours are read once per drawing: draw again in the new theme.
-  if (themeChanged && last) render(last);
+  // The chart's colours are CSS variables of the theme: nothing to redraw.
 }
 
 const app = new App({ name: "ld-usage-mcp", version: "1" });
 app.ontoolinput = () => {
-  if (!last) message("Waiting for LaunchDarkly…");
+  if (!last) panel("waiting", "Waiting for LaunchDarkly…");
 };
 app.ontoolresult = render;
-app.ontoolcancelled = () => message("The call was cancelled.");
+app.ontoolcancelled = () => panel("cancelled", "The call was cancelled.");
 app.onhostcontextchanged = applyContext;
 app.onteardown = async () => ({});
 app.onerror = (e) => console.error(e);

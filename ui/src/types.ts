@@ -75,6 +75,9 @@ export interface Summary {
   granularity?: string;
   aggregationType?: string;
   point?: string; // cumulative, new, trailing30d, count, level, average
+  summable?: boolean;
+  addsAcross?: boolean;
+  entitlement?: number; // in the billed unit, when the server knows the plan
   meaning?: string;
   figure?: string; // monthEnd, monthSum, latest, sum, peak, mean
   unit?: string;
@@ -115,6 +118,7 @@ export interface SDKDetail {
   connectionType?: string;
   eolStatus?: string;
   ldLatestVersion?: string;
+  latestReleaseUrl?: string;
   relayVersion?: string;
   relayEolStatus?: string;
 }
