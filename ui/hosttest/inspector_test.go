@@ -1,0 +1,303 @@
+//go:build linux || darwin
+
+package hosttest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ld-usage-mcp/ld-usage-mcp/server"
+	"github.com/ld-usage-mcp/ld-usage-mcp/tools"
+)
+
+// The test is a person using the MCP Inspector (1.0.3, from the npm
+// registry) with the demo server over streamable HTTP: connect, open the
+// Apps tab, pick a tool, Open App, maximise it. The Inspector reads
+// ui://ld-usage/app through its proxy and mounts it in its sandbox proxy's
+// inner iframe with ext-apps' AppBridge, the tool result handed over as the
+// Inspector got it. Debian's chromium, headless, shows it in the dark and
+// the light theme (the Inspector's "System" theme follows the browser's
+// colour scheme, and tells the app at mount), 1280 and 420 px wide.
+// The figures are checked against the same call made by another client,
+// the official Go SDK: each series drawn as a line of its own colour, the
+// table's figures the summary's.
+
+// The tool the test opens: three series (browser, mobile, backend), over a
+// past month: the demo's figures for it do not change with the time of the
+// call. Its two arguments are text fields in the Inspector's form.
+const appTool = "get_mau_usage_by_category"
+
+var appArgs = map[string]string{"from": "2026-09-01", "to": "2026-09-30"}
+
+type seriesSummary struct {
+	Label  string  `json:"label"`
+	Points int     `json:"points"`
+	Figure float64 `json:"figure"`
+}
+
+type summary struct {
+	Kind   string          `json:"kind"`
+	Series []seriesSummary `json:"series"`
+}
+
+// appView is what the app shows inside the Inspector's frame.
+type appView struct {
+	Theme       string   `json:"theme"`
+	Bg          string   `json:"bg"`
+	Width       float64  `json:"width"`
+	ScrollWidth float64  `json:"scrollWidth"`
+	CanvasWidth float64  `json:"canvasWidth"`
+	Colors      []string `json:"colors"`
+	Pixels      []int    `json:"pixels"`
+	Hues        int      `json:"hues"`
+	Rows        []struct {
+		Series string `json:"series"`
+		Figure string `json:"figure"`
+	} `json:"rows"`
+}
+
+// appViewJS reads the app's document: the colour of each series (uPlot's
+// legend markers) and how many canvas pixels have it, the distinct strong
+// colours on the canvas otherwise, the figures table, theme and widths.
+const appViewJS = `(() => {
+  const rgb = (c) => (c.match(/\d+/g) || []).slice(0, 3).map(Number);
+  const colors = [...document.querySelectorAll(".u-legend .u-series")].slice(1)
+    .map((e) => getComputedStyle(e.querySelector(".u-marker")).borderColor);
+  const canvas = document.querySelector(".uplot canvas, canvas");
+  const img = canvas ? canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data : [];
+  const want = colors.map(rgb);
+  const pixels = want.map(() => 0);
+  const exact = new Map();
+  for (let i = 0; i < img.length; i += 4) {
+    if (img[i + 3] < 250) continue;
+    const r = img[i], g = img[i + 1], b = img[i + 2];
+    for (let k = 0; k < want.length; k++) {
+      const [wr, wg, wb] = want[k];
+      if (Math.abs(r - wr) + Math.abs(g - wg) + Math.abs(b - wb) <= 12) pixels[k]++;
+    }
+    if (Math.max(r, g, b) - Math.min(r, g, b) >= 60) {
+      const key = (r << 16) | (g << 8) | b;
+      exact.set(key, (exact.get(key) || 0) + 1);
+    }
+  }
+  const hues = [...exact.values()].filter((n) => n >= 40).length;
+  const rows = [...document.querySelectorAll("table.figures tbody tr")].map((tr) => ({
+    series: tr.dataset.series || tr.querySelector("th, td").textContent,
+    figure: (tr.querySelector("td[data-col=figure]") || {}).textContent || "",
+  }));
+  const de = document.documentElement;
+  return {
+    theme: de.dataset.theme || "", bg: getComputedStyle(document.body).backgroundColor,
+    width: de.clientWidth, scrollWidth: de.scrollWidth,
+    canvasWidth: canvas ? canvas.getBoundingClientRect().width : 0,
+    colors, pixels, hues, rows,
+  };
+})()`
+
+func TestAppInInspector(t *testing.T) {
+	exe := lookPath(t, []string{"chromium", "chromium-browser"}, "Debian's package chromium")
+	node := lookPath(t, []string{"node", "nodejs"}, "Debian's package nodejs")
+	npm := lookPath(t, []string{"npm"}, "Debian's package npm")
+	dir := installHost(t, npm)
+	start := time.Now()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	defer cancel()
+	ent, err := tools.ParseEntitlements("client-mau=100000,service-connections=40")
+	require.NoError(t, err)
+	srv, err := server.New(server.Config{Transport: "http", Addr: "127.0.0.1:0", Demo: true, Version: "test", Entitlements: ent})
+	require.NoError(t, err)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	sctx, stop := context.WithCancel(ctx)
+	served := make(chan error, 1)
+	go func() { served <- srv.ServeListener(sctx, ln) }()
+	defer func() { stop(); <-served }()
+	mcpURL := "http://" + ln.Addr().String() + "/mcp"
+
+	// What the app should show, asked by another client.
+	want := callTool(t, ctx, mcpURL, appTool, appArgs)
+	require.Equal(t, "series", want.Kind)
+	require.Len(t, want.Series, 3, "browser, mobile, backend")
+	require.Equal(t, 30, want.Series[0].Points, "a day each in September")
+
+	page, logs := startInspector(t, node, dir, mcpURL)
+	u, err := url.Parse(page)
+	require.NoError(t, err)
+	origin := u.Scheme + "://" + u.Host
+	bctx, problems := browser(t, ctx, exe)
+	setTheme(t, bctx, "dark")
+	require.NoError(t, chromedp.Do(bctx, chromedp.Navigate(page)))
+	click := func(xpath string) {
+		t.Helper()
+		cctx, cancel := context.WithTimeout(bctx, 20*time.Second)
+		defer cancel()
+		require.NoError(t, chromedp.Do(cctx, chromedp.Click(xpath, chromedp.NodeVisible)), "clicking %s; Inspector:\n%s", xpath, logs)
+	}
+	click(`//button[normalize-space()="Connect"]`)
+	click(`//button[@role="tab" and normalize-space()="Apps"]`)
+	click(`//div[@role="tabpanel" and @data-state="active"]//*[normalize-space(text())="` + appTool + `"]`)
+	openApp := func() frame {
+		t.Helper()
+		click(`//button[normalize-space()="Open App"]`)
+		return appFrame(t, bctx)
+	}
+	for _, k := range []string{"from", "to"} {
+		require.NoError(t, chromedp.Do(bctx, chromedp.SendKeys(`//label[@for="`+k+`"]/following::input[1]`, appArgs[k], chromedp.NodeVisible)), k)
+	}
+	var f frame
+	out := artifacts(t)
+	// The Inspector fixes its app iframe at the width the app reports when
+	// it starts (ext-apps' size-changed notification): the app is opened
+	// anew at each width, as a person opens it in a window of that size.
+	// The app's frame is the window less the Inspector's sidebar and
+	// margins: the narrow window is 420 px more than those.
+	openApp()
+	click(`//button[@aria-label="Maximize"]`)
+	chrome := int64(0)
+	for _, step := range []struct {
+		width int64 // of the app's frame
+		theme string
+	}{{0, "dark"}, {0, "light"}, {420, "light"}, {420, "dark"}} {
+		window := int64(1280)
+		if step.width != 0 {
+			window = step.width + chrome
+		}
+		name := fmt.Sprintf("%d-%s", window, step.theme)
+		require.NoError(t, chromedp.Do(bctx, chromedp.EmulateViewport(window, 1000)))
+		setTheme(t, bctx, step.theme)
+		click(`//button[normalize-space()="Back to Input"]`)
+		f = openApp()
+		waitFor(t, f, fmt.Sprintf(`document.documentElement.dataset.theme === %q && document.querySelectorAll("table.figures tbody tr").length > 0`, step.theme))
+		v := eval[appView](t, f, appViewJS)
+		checkView(t, name, v, want, step.theme)
+		if step.width == 0 {
+			assert.Greater(t, v.Width, 800.0, "%s: the maximised app has most of the window", name)
+			chrome = window - int64(v.Width)
+		} else {
+			assert.InDelta(t, float64(step.width), v.Width, 8, "%s: the app's frame", name)
+		}
+		t.Logf("%s: app frame %.0f px, theme %s, pixels per series %v, table %v", name, v.Width, v.Theme, v.Pixels, v.Rows)
+		shot(t, bctx, filepath.Join(out, "inspector-"+name+".png"))
+		// The app alone: the Inspector's iframe, as far as its panel shows it.
+		png, err := chromedp.Run(bctx, chromedp.Screenshot(chromedp.CSS("iframe"), chromedp.NodeVisible))
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(out, fmt.Sprintf("app-%.0f-%s.png", v.Width, step.theme)), png, 0o644))
+	}
+	t.Logf("the app in the MCP Inspector: %s; screenshots in %s", time.Since(start).Round(time.Millisecond), out)
+	// The app logged no error to the host (the Inspector lists an app's
+	// log messages under Server Notifications), and nothing but the
+	// Inspector's own scripts wrote errors on the console: they log
+	// "Not connected" when an app is closed.
+	logged := eval[string](t, frame{ctx: bctx}, `document.body.innerText`)
+	assert.NotContains(t, logged, "ld-usage-mcp app", "the app logged an error to the host")
+	for _, p := range problems() {
+		assert.Contains(t, p, origin+"/assets/", "a console error not of the Inspector's scripts")
+	}
+}
+
+// checkView: lines = series, table = summary, theme, no horizontal overflow.
+func checkView(t *testing.T, name string, v appView, want summary, theme string) {
+	t.Helper()
+	if len(v.Colors) > 0 {
+		assert.Len(t, v.Colors, len(want.Series), "%s: a legend entry per series", name)
+		assert.Equal(t, len(want.Series), drawn(v.Pixels), "%s: one drawn line per series (pixels of each series' colour: %v)", name, v.Pixels)
+	} else {
+		assert.GreaterOrEqual(t, v.Hues, len(want.Series), "%s: a line colour per series on the canvas", name)
+	}
+	require.Len(t, v.Rows, len(want.Series), "%s: a table row per series", name)
+	for i, s := range want.Series {
+		assert.Equal(t, s.Label, v.Rows[i].Series, "%s: row %d", name, i)
+		assert.Equal(t, math.Round(s.Figure*100)/100, number(t, v.Rows[i].Figure), "%s: figure of %s", name, s.Label)
+	}
+	assert.Equal(t, theme, v.Theme, "%s: the app took the host's theme", name)
+	if theme == "dark" {
+		assert.Less(t, luminance(t, v.Bg), 0.2, "%s: dark background %s", name, v.Bg)
+	} else {
+		assert.Greater(t, luminance(t, v.Bg), 0.8, "%s: light background %s", name, v.Bg)
+	}
+	assert.LessOrEqual(t, v.ScrollWidth, v.Width+1, "%s: nothing wider than the frame", name)
+	assert.LessOrEqual(t, v.CanvasWidth, v.Width, "%s: the chart fits the frame", name)
+	assert.Greater(t, v.CanvasWidth, v.Width/2, "%s: the chart takes the frame's width", name)
+}
+
+// callTool calls the tool with the official Go SDK and returns its summary.
+func callTool(t *testing.T, ctx context.Context, mcpURL, name string, args map[string]string) summary {
+	t.Helper()
+	cs, err := sdk.NewClient(&sdk.Implementation{Name: "hosttest", Version: "1"}, nil).
+		Connect(ctx, &sdk.StreamableClientTransport{Endpoint: mcpURL, MaxRetries: -1}, nil)
+	require.NoError(t, err)
+	defer cs.Close()
+	res, err := cs.CallTool(ctx, &sdk.CallToolParams{Name: name, Arguments: args})
+	require.NoError(t, err)
+	require.False(t, res.IsError)
+	b, err := json.Marshal(res.StructuredContent)
+	require.NoError(t, err)
+	var sc struct {
+		Summary summary `json:"summary"`
+	}
+	require.NoError(t, json.Unmarshal(b, &sc))
+	return sc.Summary
+}
+
+// setTheme sets the colour scheme the browser reports; the Inspector's
+// "System" theme follows it.
+func setTheme(t *testing.T, bctx context.Context, theme string) {
+	t.Helper()
+	_, err := chromedp.Call(bctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+		Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: theme}},
+	})
+	require.NoError(t, err)
+}
+
+// drawn counts the series with a visible line: 40 pixels or more of their colour.
+func drawn(pixels []int) int {
+	n := 0
+	for _, p := range pixels {
+		if p >= 40 {
+			n++
+		}
+	}
+	return n
+}
+
+var numRE = regexp.MustCompile(`^-?[\d,]+(\.\d+)?$`)
+
+// number reads a figure as shown: 23,711 or 1,234.50.
+func number(t *testing.T, s string) float64 {
+	t.Helper()
+	s = strings.TrimSpace(s)
+	require.Regexp(t, numRE, s)
+	f, err := strconv.ParseFloat(strings.ReplaceAll(s, ",", ""), 64)
+	require.NoError(t, err)
+	return f
+}
+
+// luminance of a CSS rgb() colour, 0 (black) to 1 (white).
+func luminance(t *testing.T, css string) float64 {
+	t.Helper()
+	m := regexp.MustCompile(`[\d.]+`).FindAllString(css, 3)
+	require.Len(t, m, 3, css)
+	var c [3]float64
+	for i := range c {
+		c[i], _ = strconv.ParseFloat(m[i], 64)
+	}
+	return (0.2126*c[0] + 0.7152*c[1] + 0.0722*c[2]) / 255
+}
