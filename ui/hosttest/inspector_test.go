@@ -39,12 +39,31 @@ import (
 // the official Go SDK: each series drawn as a line of its own colour, the
 // table's figures the summary's.
 
-// The tool the test opens: three series (browser, mobile, backend), over a
-// past month: the demo's figures for it do not change with the time of the
-// call. Its two arguments are text fields in the Inspector's form.
-const appTool = "get_mau_usage_by_category"
+// The views the test opens, each over a past month (the demo's figures
+// for it do not change with the time of the call): three series on a
+// linear scale, and seven over two orders of magnitude (a log scale).
+// from and to are text fields in the Inspector's form, groupBy a list.
+type view struct {
+	tool    string
+	from    string
+	to      string
+	groupBy string // "" for none
+	series  int
+}
 
-var appArgs = map[string]string{"from": "2026-09-01", "to": "2026-09-30"}
+var views = []view{
+	{tool: "get_mau_usage_by_category", from: "2026-09-01", to: "2026-09-30", series: 3},
+	{tool: "get_total_contexts_usage", from: "2026-09-01", to: "2026-09-30", groupBy: "projectId", series: 7},
+}
+
+// args are the view's arguments, for the Go SDK.
+func (v view) args() map[string]any {
+	a := map[string]any{"from": v.from, "to": v.to}
+	if v.groupBy != "" {
+		a["groupBy"] = []string{v.groupBy}
+	}
+	return a
+}
 
 type seriesSummary struct {
 	Label  string  `json:"label"`
@@ -132,18 +151,11 @@ func TestAppInInspector(t *testing.T) {
 	defer func() { stop(); <-served }()
 	mcpURL := "http://" + ln.Addr().String() + "/mcp"
 
-	// What the app should show, asked by another client.
-	want := callTool(t, ctx, mcpURL, appTool, appArgs)
-	require.Equal(t, "series", want.Kind)
-	require.Len(t, want.Series, 3, "browser, mobile, backend")
-	require.Equal(t, 30, want.Series[0].Points, "a day each in September")
-
 	page, logs := startInspector(t, node, dir, mcpURL)
 	u, err := url.Parse(page)
 	require.NoError(t, err)
 	origin := u.Scheme + "://" + u.Host
 	bctx, problems := browser(t, ctx, exe)
-	setTheme(t, bctx, "dark")
 	require.NoError(t, chromedp.Do(bctx, chromedp.Navigate(page)))
 	click := func(xpath string) {
 		t.Helper()
@@ -151,40 +163,71 @@ func TestAppInInspector(t *testing.T) {
 		defer cancel()
 		require.NoError(t, chromedp.Do(cctx, chromedp.Click(xpath, chromedp.NodeVisible)), "clicking %s; Inspector:\n%s", xpath, logs)
 	}
+	// The form shows the server's URL once the Inspector has its launcher's
+	// settings from its proxy; a Connect before that goes elsewhere.
+	waitFor(t, frame{ctx: bctx}, fmt.Sprintf(`[...document.querySelectorAll("input")].some((i) => i.value === %q)`, mcpURL))
 	click(`//button[normalize-space()="Connect"]`)
 	click(`//button[@role="tab" and normalize-space()="Apps"]`)
-	click(`//div[@role="tabpanel" and @data-state="active"]//*[normalize-space(text())="` + appTool + `"]`)
+	out := artifacts(t)
+	for _, vw := range views {
+		// What the app should show, asked by another client.
+		want := callTool(t, ctx, mcpURL, vw.tool, vw.args())
+		require.Equal(t, "series", want.Kind)
+		require.Len(t, want.Series, vw.series, vw.tool)
+		showView(t, bctx, click, vw, want, out)
+	}
+	t.Logf("the app in the MCP Inspector: %s; screenshots in %s", time.Since(start).Round(time.Millisecond), out)
+	// The app logged no error to the host (the Inspector lists an app's
+	// log messages under Server Notifications), and nothing but the
+	// Inspector's own scripts wrote errors on the console: they log
+	// "Not connected" when an app is closed.
+	logged := eval[string](t, frame{ctx: bctx}, `document.body.innerText`)
+	assert.NotContains(t, logged, "ld-usage-mcp app", "the app logged an error to the host")
+	for _, p := range problems() {
+		assert.Contains(t, p, origin+"/assets/", "a console error not of the Inspector's scripts")
+	}
+}
+
+// showView opens the view's tool in the Inspector's Apps tab, fills its
+// form, and checks the app at each size and theme; it leaves the Apps tab
+// as it found it.
+//
+// The Inspector fixes its app iframe at the width the app reports when it
+// starts (ext-apps' size-changed notification): the app is opened anew at
+// each size, as a person opens it in a window of that size. The app's
+// frame is the window less the Inspector's sidebar and margins: the narrow
+// window is 420 px more than those.
+func showView(t *testing.T, bctx context.Context, click func(string), vw view, want summary, out string) {
+	t.Helper()
+	require.NoError(t, chromedp.Do(bctx, chromedp.EmulateViewport(1280, 1000)))
+	click(`//div[@role="tabpanel" and @data-state="active"]//*[normalize-space(text())="` + vw.tool + `"]`)
+	for k, v := range map[string]string{"from": vw.from, "to": vw.to} {
+		require.NoError(t, chromedp.Do(bctx, chromedp.SendKeys(`//label[@for="`+k+`"]/following::input[1]`, v, chromedp.NodeVisible)), k)
+	}
+	if vw.groupBy != "" {
+		click(`//label[@for="groupBy"]/following::select[1]/option[@value="` + vw.groupBy + `"]`)
+	}
 	openApp := func() frame {
 		t.Helper()
 		click(`//button[normalize-space()="Open App"]`)
 		return appFrame(t, bctx)
 	}
-	for _, k := range []string{"from", "to"} {
-		require.NoError(t, chromedp.Do(bctx, chromedp.SendKeys(`//label[@for="`+k+`"]/following::input[1]`, appArgs[k], chromedp.NodeVisible)), k)
-	}
-	var f frame
-	out := artifacts(t)
-	// The Inspector fixes its app iframe at the width the app reports when
-	// it starts (ext-apps' size-changed notification): the app is opened
-	// anew at each width, as a person opens it in a window of that size.
-	// The app's frame is the window less the Inspector's sidebar and
-	// margins: the narrow window is 420 px more than those.
 	openApp()
 	click(`//button[@aria-label="Maximize"]`)
 	chrome := int64(0)
 	for _, step := range []struct {
-		width int64 // of the app's frame
+		width int64 // of the app's frame; 0: the window is 1280 px
 		theme string
 	}{{0, "dark"}, {0, "light"}, {420, "light"}, {420, "dark"}} {
 		window := int64(1280)
 		if step.width != 0 {
 			window = step.width + chrome
 		}
-		name := fmt.Sprintf("%d-%s", window, step.theme)
+		name := fmt.Sprintf("%s-%d-%s", vw.tool, window, step.theme)
 		require.NoError(t, chromedp.Do(bctx, chromedp.EmulateViewport(window, 1000)))
 		setTheme(t, bctx, step.theme)
 		click(`//button[normalize-space()="Back to Input"]`)
-		f = openApp()
+		f := openApp()
 		waitFor(t, f, fmt.Sprintf(`document.documentElement.dataset.theme === %q && document.querySelectorAll("table.figures tbody tr").length > 0`, step.theme))
 		v := eval[appView](t, f, appViewJS)
 		checkView(t, name, v, want, step.theme)
@@ -199,18 +242,10 @@ func TestAppInInspector(t *testing.T) {
 		// The app alone: the Inspector's iframe, as far as its panel shows it.
 		png, err := chromedp.Run(bctx, chromedp.Screenshot(chromedp.CSS("iframe"), chromedp.NodeVisible))
 		require.NoError(t, err)
-		require.NoError(t, os.WriteFile(filepath.Join(out, fmt.Sprintf("app-%.0f-%s.png", v.Width, step.theme)), png, 0o644))
+		require.NoError(t, os.WriteFile(filepath.Join(out, fmt.Sprintf("app-%s-%.0f-%s.png", vw.tool, v.Width, step.theme)), png, 0o644))
 	}
-	t.Logf("the app in the MCP Inspector: %s; screenshots in %s", time.Since(start).Round(time.Millisecond), out)
-	// The app logged no error to the host (the Inspector lists an app's
-	// log messages under Server Notifications), and nothing but the
-	// Inspector's own scripts wrote errors on the console: they log
-	// "Not connected" when an app is closed.
-	logged := eval[string](t, frame{ctx: bctx}, `document.body.innerText`)
-	assert.NotContains(t, logged, "ld-usage-mcp app", "the app logged an error to the host")
-	for _, p := range problems() {
-		assert.Contains(t, p, origin+"/assets/", "a console error not of the Inspector's scripts")
-	}
+	click(`//button[@aria-label="Minimize"]`)
+	click(`//button[@aria-label="Close app"]`)
 }
 
 // checkView: lines = series, table = summary, theme, no horizontal overflow.
@@ -239,7 +274,7 @@ func checkView(t *testing.T, name string, v appView, want summary, theme string)
 }
 
 // callTool calls the tool with the official Go SDK and returns its summary.
-func callTool(t *testing.T, ctx context.Context, mcpURL, name string, args map[string]string) summary {
+func callTool(t *testing.T, ctx context.Context, mcpURL, name string, args map[string]any) summary {
 	t.Helper()
 	cs, err := sdk.NewClient(&sdk.Implementation{Name: "hosttest", Version: "1"}, nil).
 		Connect(ctx, &sdk.StreamableClientTransport{Endpoint: mcpURL, MaxRetries: -1}, nil)
