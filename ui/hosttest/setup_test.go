@@ -1,4 +1,4 @@
-//go:build linux || darwin
+//go:build linux
 
 package hosttest
 
@@ -118,43 +118,52 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// startInspector runs the Inspector's own launcher (the package's bin,
-// mcp-inspector) for an MCP server over streamable HTTP: its web client
-// and its proxy, on loopback ports, with a session token of the test's.
-// The launcher starts both as child processes: the group is ended at cleanup.
-// It returns the client's URL as the launcher prints it.
+// startInspector runs the Inspector's two programs as its launcher
+// (mcp-inspector --transport http --server-url …) starts them: its proxy,
+// which connects to the MCP server and serves the apps' sandbox, and its
+// web client, on loopback ports, with a session token of the test's.
+// It returns the client's URL as the launcher prints it. They are started
+// here rather than by the launcher so that they end with the test even
+// when the test binary is killed (Pdeathsig), not only at cleanup.
 func startInspector(t *testing.T, node, dir, mcpURL string) (page string, logs *syncBuffer) {
 	t.Helper()
 	clientPort, proxyPort := freePort(t), freePort(t)
 	token := fmt.Sprintf("%x", sha256.Sum256([]byte(t.Name()+time.Now().String())))[:32]
-	cli := filepath.Join(dir, "node_modules", "@modelcontextprotocol", "inspector", "cli", "build", "cli.js")
-	cmd := exec.Command(node, cli, "--transport", "http", "--server-url", mcpURL)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(),
+	page = fmt.Sprintf("http://127.0.0.1:%d/?MCP_PROXY_PORT=%d&MCP_PROXY_AUTH_TOKEN=%s", clientPort, proxyPort, token)
+	env := append(os.Environ(),
 		"HOST=127.0.0.1",
 		fmt.Sprintf("CLIENT_PORT=%d", clientPort),
 		fmt.Sprintf("SERVER_PORT=%d", proxyPort),
 		"MCP_PROXY_AUTH_TOKEN="+token,
+		"MCP_ENV_VARS={}",
 		fmt.Sprintf("ALLOWED_ORIGINS=http://127.0.0.1:%d", clientPort),
 		"MCP_AUTO_OPEN_ENABLED=false",
+		"INSPECTOR_URL="+page,
 	)
+	root := filepath.Join(dir, "node_modules", "@modelcontextprotocol", "inspector")
 	logs = &syncBuffer{}
-	cmd.Stdout, cmd.Stderr = logs, logs
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	require.NoError(t, cmd.Start())
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(5 * time.Second):
-			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			<-exited
-		}
-		// The launcher's children may outlive it by a moment: end the group.
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-	})
+	exited := make(chan struct{}, 2)
+	for _, args := range [][]string{
+		{filepath.Join(root, "server", "build", "index.js"), "--transport=streamable-http", "--server-url=" + mcpURL},
+		{filepath.Join(root, "client", "bin", "client.js")},
+	} {
+		cmd := exec.Command(node, args...)
+		cmd.Dir, cmd.Env = dir, env
+		cmd.Stdout, cmd.Stderr = logs, logs
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+		require.NoError(t, cmd.Start())
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done); exited <- struct{}{} }()
+		t.Cleanup(func() {
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+			select {
+			case <-done:
+			case <-time.After(5 * time.Second):
+				_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+				<-done
+			}
+		})
+	}
 	deadline := time.Now().Add(60 * time.Second)
 	for _, port := range []int{clientPort, proxyPort} {
 		for {
@@ -174,7 +183,6 @@ func startInspector(t *testing.T, node, dir, mcpURL string) (page string, logs *
 			time.Sleep(100 * time.Millisecond)
 		}
 	}
-	page = fmt.Sprintf("http://127.0.0.1:%d/?MCP_PROXY_PORT=%d&MCP_PROXY_AUTH_TOKEN=%s", clientPort, proxyPort, token)
 	return page, logs
 }
 
