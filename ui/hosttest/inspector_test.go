@@ -67,6 +67,7 @@ func (v view) args() map[string]any {
 
 type seriesSummary struct {
 	Label  string  `json:"label"`
+	Key    string  `json:"key"`
 	Points int     `json:"points"`
 	Figure float64 `json:"figure"`
 }
@@ -78,55 +79,62 @@ type summary struct {
 
 // appView is what the app shows inside the Inspector's frame.
 type appView struct {
-	Theme       string   `json:"theme"`
-	Bg          string   `json:"bg"`
-	Width       float64  `json:"width"`
-	ScrollWidth float64  `json:"scrollWidth"`
-	CanvasWidth float64  `json:"canvasWidth"`
-	Colors      []string `json:"colors"`
-	Pixels      []int    `json:"pixels"`
-	Hues        int      `json:"hues"`
-	Rows        []struct {
+	Theme      string  `json:"theme"`
+	Bg         string  `json:"bg"`
+	Fg         string  `json:"fg"`
+	Width      float64 `json:"width"`
+	Scroll     float64 `json:"scrollWidth"`
+	ChartWidth float64 `json:"chartWidth"`
+	// The lines of an SVG chart ([data-role=series]): key and drawn length.
+	Lines []struct {
+		Key    string  `json:"key"`
+		Length float64 `json:"length"`
+	} `json:"lines"`
+	// A canvas chart (uPlot): each legend entry's colour, and the pixels of it.
+	Colors []string `json:"colors"`
+	Pixels []int    `json:"pixels"`
+	Rows   []struct {
 		Series string `json:"series"`
+		Key    string `json:"key"`
 		Figure string `json:"figure"`
 	} `json:"rows"`
 }
 
-// appViewJS reads the app's document: the colour of each series (uPlot's
-// legend markers) and how many canvas pixels have it, the distinct strong
-// colours on the canvas otherwise, the figures table, theme and widths.
+// appViewJS reads the app's document by the hooks ui/README.md lists
+// (data-role=series, table-row), or, in an app without them, uPlot's
+// legend and canvas: the lines drawn, the figures table, theme and widths.
 const appViewJS = `(() => {
+  const lines = [...document.querySelectorAll("svg [data-role=series]")].map((g) => ({
+    key: g.dataset.series || "",
+    length: [...g.querySelectorAll("path")].filter((p) => getComputedStyle(p).stroke !== "none" && getComputedStyle(p).display !== "none")
+      .reduce((a, p) => a + p.getTotalLength(), 0) + 10 * g.querySelectorAll("circle").length,
+  }));
   const rgb = (c) => (c.match(/\d+/g) || []).slice(0, 3).map(Number);
   const colors = [...document.querySelectorAll(".u-legend .u-series")].slice(1)
     .map((e) => getComputedStyle(e.querySelector(".u-marker")).borderColor);
-  const canvas = document.querySelector(".uplot canvas, canvas");
-  const img = canvas ? canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data : [];
+  const canvas = document.querySelector(".uplot canvas");
+  const img = canvas && colors.length ? canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data : [];
   const want = colors.map(rgb);
   const pixels = want.map(() => 0);
-  const exact = new Map();
   for (let i = 0; i < img.length; i += 4) {
     if (img[i + 3] < 250) continue;
-    const r = img[i], g = img[i + 1], b = img[i + 2];
     for (let k = 0; k < want.length; k++) {
-      const [wr, wg, wb] = want[k];
-      if (Math.abs(r - wr) + Math.abs(g - wg) + Math.abs(b - wb) <= 12) pixels[k]++;
-    }
-    if (Math.max(r, g, b) - Math.min(r, g, b) >= 60) {
-      const key = (r << 16) | (g << 8) | b;
-      exact.set(key, (exact.get(key) || 0) + 1);
+      const [r, g, b] = want[k];
+      if (Math.abs(img[i] - r) + Math.abs(img[i + 1] - g) + Math.abs(img[i + 2] - b) <= 12) pixels[k]++;
     }
   }
-  const hues = [...exact.values()].filter((n) => n >= 40).length;
   const rows = [...document.querySelectorAll("table.figures tbody tr")].map((tr) => ({
-    series: tr.dataset.series || tr.querySelector("th, td").textContent,
+    series: tr.dataset.series || "", key: tr.dataset.key || "",
     figure: (tr.querySelector("td[data-col=figure]") || {}).textContent || "",
   }));
+  const plot = document.querySelector(".chart svg, .uplot canvas, .chart canvas");
   const de = document.documentElement;
+  const cs = getComputedStyle(document.body);
   return {
-    theme: de.dataset.theme || "", bg: getComputedStyle(document.body).backgroundColor,
+    theme: de.dataset.theme || "", bg: cs.backgroundColor, fg: cs.color,
     width: de.clientWidth, scrollWidth: de.scrollWidth,
-    canvasWidth: canvas ? canvas.getBoundingClientRect().width : 0,
-    colors, pixels, hues, rows,
+    chartWidth: plot ? plot.getBoundingClientRect().width : 0,
+    lines, colors, pixels, rows,
   };
 })()`
 
@@ -237,7 +245,10 @@ func showView(t *testing.T, bctx context.Context, click func(string), vw view, w
 		} else {
 			assert.InDelta(t, float64(step.width), v.Width, 8, "%s: the app's frame", name)
 		}
-		t.Logf("%s: app frame %.0f px, theme %s, pixels per series %v, table %v", name, v.Width, v.Theme, v.Pixels, v.Rows)
+		t.Logf("%s: app frame %.0f px, theme %s, lines %v, pixels per series %v, table %v", name, v.Width, v.Theme, v.Lines, v.Pixels, v.Rows)
+		// Clicks scroll the Inspector's narrow panels sideways to reach a
+		// button: back to the left edge, as a person sees them.
+		eval[bool](t, frame{ctx: bctx}, `(document.querySelectorAll("*").forEach((e) => { if (e.scrollLeft) e.scrollLeft = 0; }), true)`)
 		shot(t, bctx, filepath.Join(out, "inspector-"+name+".png"))
 		// The app alone: the Inspector's iframe, as far as its panel shows it.
 		png, err := chromedp.Run(bctx, chromedp.Screenshot(chromedp.CSS("iframe"), chromedp.NodeVisible))
@@ -251,26 +262,46 @@ func showView(t *testing.T, bctx context.Context, click func(string), vw view, w
 // checkView: lines = series, table = summary, theme, no horizontal overflow.
 func checkView(t *testing.T, name string, v appView, want summary, theme string) {
 	t.Helper()
-	if len(v.Colors) > 0 {
+	if len(v.Lines) > 0 {
+		// An SVG chart: a drawn line per summary series, by key; a total
+		// line may come with them (series that add up).
+		var drawnKeys, wantKeys []string
+		for _, l := range v.Lines {
+			if l.Length >= 40 && l.Key != "total" {
+				drawnKeys = append(drawnKeys, l.Key)
+			}
+		}
+		for _, s := range want.Series {
+			wantKeys = append(wantKeys, s.Key)
+		}
+		assert.ElementsMatch(t, wantKeys, drawnKeys, "%s: one drawn line per series (lines: %v)", name, v.Lines)
+	} else {
 		assert.Len(t, v.Colors, len(want.Series), "%s: a legend entry per series", name)
 		assert.Equal(t, len(want.Series), drawn(v.Pixels), "%s: one drawn line per series (pixels of each series' colour: %v)", name, v.Pixels)
-	} else {
-		assert.GreaterOrEqual(t, v.Hues, len(want.Series), "%s: a line colour per series on the canvas", name)
 	}
-	require.Len(t, v.Rows, len(want.Series), "%s: a table row per series", name)
-	for i, s := range want.Series {
-		assert.Equal(t, s.Label, v.Rows[i].Series, "%s: row %d", name, i)
-		assert.Equal(t, math.Round(s.Figure*100)/100, number(t, v.Rows[i].Figure), "%s: figure of %s", name, s.Label)
+	figures := map[string]string{}
+	for _, r := range v.Rows {
+		if r.Key != "total" && r.Key != "other" {
+			figures[r.Series] = r.Figure
+		}
+	}
+	assert.Len(t, figures, len(want.Series), "%s: a table row per series: %v", name, v.Rows)
+	for _, s := range want.Series {
+		if assert.Contains(t, figures, s.Label, "%s: a row for %s", name, s.Label) {
+			assert.Equal(t, math.Round(s.Figure*100)/100, number(t, figures[s.Label]), "%s: figure of %s", name, s.Label)
+		}
 	}
 	assert.Equal(t, theme, v.Theme, "%s: the app took the host's theme", name)
 	if theme == "dark" {
 		assert.Less(t, luminance(t, v.Bg), 0.2, "%s: dark background %s", name, v.Bg)
+		assert.Greater(t, luminance(t, v.Fg), 0.6, "%s: light text %s", name, v.Fg)
 	} else {
 		assert.Greater(t, luminance(t, v.Bg), 0.8, "%s: light background %s", name, v.Bg)
+		assert.Less(t, luminance(t, v.Fg), 0.4, "%s: dark text %s", name, v.Fg)
 	}
-	assert.LessOrEqual(t, v.ScrollWidth, v.Width+1, "%s: nothing wider than the frame", name)
-	assert.LessOrEqual(t, v.CanvasWidth, v.Width, "%s: the chart fits the frame", name)
-	assert.Greater(t, v.CanvasWidth, v.Width/2, "%s: the chart takes the frame's width", name)
+	assert.LessOrEqual(t, v.Scroll, v.Width+1, "%s: nothing wider than the frame", name)
+	assert.LessOrEqual(t, v.ChartWidth, v.Width, "%s: the chart fits the frame", name)
+	assert.Greater(t, v.ChartWidth, v.Width/2, "%s: the chart takes the frame's width", name)
 }
 
 // callTool calls the tool with the official Go SDK and returns its summary.
