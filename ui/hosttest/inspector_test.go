@@ -234,6 +234,7 @@ func showView(t *testing.T, bctx context.Context, click func(string), vw view, w
 		name := fmt.Sprintf("%s-%d-%s", vw.tool, window, step.theme)
 		require.NoError(t, chromedp.Do(bctx, chromedp.EmulateViewport(window, 1000)))
 		setTheme(t, bctx, step.theme)
+		waitFor(t, frame{ctx: bctx}, fmt.Sprintf(`document.documentElement.classList.contains("dark") === %t`, step.theme == "dark"))
 		click(`//button[normalize-space()="Back to Input"]`)
 		f := openApp()
 		waitFor(t, f, fmt.Sprintf(`document.documentElement.dataset.theme === %q && document.querySelectorAll("table.figures tbody tr").length > 0`, step.theme))
