@@ -41,28 +41,43 @@ import (
 
 // The views the test opens, each over a past month (the demo's figures
 // for it do not change with the time of the call): three series on a
-// linear scale, and seven over two orders of magnitude (a log scale).
-// from and to are text fields in the Inspector's form, groupBy a list.
+// linear scale, seven over two orders of magnitude (a log scale), and the
+// overview of the month. The fields are text fields in the Inspector's
+// form, groupBy a choice in its list.
 type view struct {
 	tool    string
-	from    string
-	to      string
+	fields  [][2]string
 	groupBy string // "" for none
-	series  int
+	kind    string // summary.kind
+	count   int    // of series or measures
 }
 
+var september = [][2]string{{"from", "2026-09-01"}, {"to", "2026-09-30"}}
+
 var views = []view{
-	{tool: "get_mau_usage_by_category", from: "2026-09-01", to: "2026-09-30", series: 3},
-	{tool: "get_total_contexts_usage", from: "2026-09-01", to: "2026-09-30", groupBy: "projectId", series: 7},
+	{tool: "get_mau_usage_by_category", fields: september, kind: "series", count: 3},
+	{tool: "get_total_contexts_usage", fields: september, groupBy: "projectId", kind: "series", count: 7},
+	{tool: "get_usage_overview", fields: [][2]string{{"month", "2026-09"}}, kind: "overview", count: 11},
 }
 
 // args are the view's arguments, for the Go SDK.
 func (v view) args() map[string]any {
-	a := map[string]any{"from": v.from, "to": v.to}
+	a := map[string]any{}
+	for _, f := range v.fields {
+		a[f[0]] = f[1]
+	}
 	if v.groupBy != "" {
 		a["groupBy"] = []string{v.groupBy}
 	}
 	return a
+}
+
+// ready is true in the app's document once it shows the view.
+func (v view) ready() string {
+	if v.kind == "overview" {
+		return `document.querySelectorAll(".card[data-measure]").length > 0`
+	}
+	return `document.querySelectorAll("table.figures tbody tr").length > 0`
 }
 
 type seriesSummary struct {
@@ -72,9 +87,16 @@ type seriesSummary struct {
 	Figure float64 `json:"figure"`
 }
 
+type measure struct {
+	Name   string   `json:"name"`
+	Value  float64  `json:"value"`
+	Billed *float64 `json:"billed"`
+}
+
 type summary struct {
-	Kind   string          `json:"kind"`
-	Series []seriesSummary `json:"series"`
+	Kind     string          `json:"kind"`
+	Series   []seriesSummary `json:"series"`
+	Measures []measure       `json:"measures"`
 }
 
 // appView is what the app shows inside the Inspector's frame.
@@ -98,6 +120,11 @@ type appView struct {
 		Key    string `json:"key"`
 		Figure string `json:"figure"`
 	} `json:"rows"`
+	// The overview's cards: measure and the figure's data-value.
+	Cards []struct {
+		Measure string `json:"measure"`
+		Value   string `json:"value"`
+	} `json:"cards"`
 }
 
 // appViewJS reads the app's document by the hooks ui/README.md lists
@@ -127,6 +154,9 @@ const appViewJS = `(() => {
     series: tr.dataset.series || "", key: tr.dataset.key || "",
     figure: (tr.querySelector("td[data-col=figure]") || {}).textContent || "",
   }));
+  const cards = [...document.querySelectorAll(".card[data-measure]")].map((c) => ({
+    measure: c.dataset.measure, value: (c.querySelector(".value[data-value]") || {dataset: {}}).dataset.value || "",
+  }));
   const plot = document.querySelector(".chart svg, .uplot canvas, .chart canvas");
   const de = document.documentElement;
   const cs = getComputedStyle(document.body);
@@ -134,7 +164,7 @@ const appViewJS = `(() => {
     theme: de.dataset.theme || "", bg: cs.backgroundColor, fg: cs.color,
     width: de.clientWidth, scrollWidth: de.scrollWidth,
     chartWidth: plot ? plot.getBoundingClientRect().width : 0,
-    lines, colors, pixels, rows,
+    lines, colors, pixels, rows, cards,
   };
 })()`
 
@@ -180,8 +210,8 @@ func TestAppInInspector(t *testing.T) {
 	for _, vw := range views {
 		// What the app should show, asked by another client.
 		want := callTool(t, ctx, mcpURL, vw.tool, vw.args())
-		require.Equal(t, "series", want.Kind)
-		require.Len(t, want.Series, vw.series, vw.tool)
+		require.Equal(t, vw.kind, want.Kind, vw.tool)
+		require.Len(t, append(want.Series, make([]seriesSummary, len(want.Measures))...), vw.count, vw.tool)
 		showView(t, bctx, click, vw, want, out)
 	}
 	t.Logf("the app in the MCP Inspector: %s; screenshots in %s", time.Since(start).Round(time.Millisecond), out)
@@ -209,8 +239,9 @@ func showView(t *testing.T, bctx context.Context, click func(string), vw view, w
 	t.Helper()
 	require.NoError(t, chromedp.Do(bctx, chromedp.EmulateViewport(1280, 1000)))
 	click(`//div[@role="tabpanel" and @data-state="active"]//*[normalize-space(text())="` + vw.tool + `"]`)
-	for k, v := range map[string]string{"from": vw.from, "to": vw.to} {
-		require.NoError(t, chromedp.Do(bctx, chromedp.SendKeys(`//label[@for="`+k+`"]/following::input[1]`, v, chromedp.NodeVisible)), k)
+	for _, f := range vw.fields {
+		field := `//label[@for="` + f[0] + `"]/following::*[self::input or self::textarea][1]`
+		require.NoError(t, chromedp.Do(bctx, chromedp.SendKeys(field, f[1], chromedp.NodeVisible)), f[0])
 	}
 	if vw.groupBy != "" {
 		click(`//label[@for="groupBy"]/following::select[1]/option[@value="` + vw.groupBy + `"]`)
@@ -237,7 +268,7 @@ func showView(t *testing.T, bctx context.Context, click func(string), vw view, w
 		waitFor(t, frame{ctx: bctx}, fmt.Sprintf(`document.documentElement.classList.contains("dark") === %t`, step.theme == "dark"))
 		click(`//button[normalize-space()="Back to Input"]`)
 		f := openApp()
-		waitFor(t, f, fmt.Sprintf(`document.documentElement.dataset.theme === %q && document.querySelectorAll("table.figures tbody tr").length > 0`, step.theme))
+		waitFor(t, f, fmt.Sprintf(`document.documentElement.dataset.theme === %q && `, step.theme)+vw.ready())
 		v := eval[appView](t, f, appViewJS)
 		checkView(t, name, v, want, step.theme)
 		if step.width == 0 {
@@ -246,7 +277,7 @@ func showView(t *testing.T, bctx context.Context, click func(string), vw view, w
 		} else {
 			assert.InDelta(t, float64(step.width), v.Width, 8, "%s: the app's frame", name)
 		}
-		t.Logf("%s: app frame %.0f px, theme %s, lines %v, pixels per series %v, table %v", name, v.Width, v.Theme, v.Lines, v.Pixels, v.Rows)
+		t.Logf("%s: app frame %.0f px, theme %s, lines %v, pixels per series %v, table %v, cards %v", name, v.Width, v.Theme, v.Lines, v.Pixels, v.Rows, v.Cards)
 		// Clicks scroll the Inspector's narrow panels sideways to reach a
 		// button: back to the left edge, as a person sees them.
 		eval[bool](t, frame{ctx: bctx}, `(document.querySelectorAll("*").forEach((e) => { if (e.scrollLeft) e.scrollLeft = 0; }), true)`)
@@ -260,8 +291,28 @@ func showView(t *testing.T, bctx context.Context, click func(string), vw view, w
 	click(`//button[@aria-label="Close app"]`)
 }
 
-// checkView: lines = series, table = summary, theme, no horizontal overflow.
+// checkView: lines = series and table = summary (or cards = measures),
+// theme, nothing wider than the frame.
 func checkView(t *testing.T, name string, v appView, want summary, theme string) {
+	t.Helper()
+	if want.Kind == "overview" {
+		checkCards(t, name, v, want)
+	} else {
+		checkSeries(t, name, v, want)
+	}
+	assert.Equal(t, theme, v.Theme, "%s: the app took the host's theme", name)
+	if theme == "dark" {
+		assert.Less(t, luminance(t, v.Bg), 0.2, "%s: dark background %s", name, v.Bg)
+		assert.Greater(t, luminance(t, v.Fg), 0.6, "%s: light text %s", name, v.Fg)
+	} else {
+		assert.Greater(t, luminance(t, v.Bg), 0.8, "%s: light background %s", name, v.Bg)
+		assert.Less(t, luminance(t, v.Fg), 0.4, "%s: dark text %s", name, v.Fg)
+	}
+	assert.LessOrEqual(t, v.Scroll, v.Width+1, "%s: nothing wider than the frame", name)
+}
+
+// checkSeries: a drawn line per series, the table's figures the summary's.
+func checkSeries(t *testing.T, name string, v appView, want summary) {
 	t.Helper()
 	if len(v.Lines) > 0 {
 		// An SVG chart: a drawn line per summary series, by key; a total
@@ -292,17 +343,27 @@ func checkView(t *testing.T, name string, v appView, want summary, theme string)
 			assert.Equal(t, math.Round(s.Figure*100)/100, number(t, figures[s.Label]), "%s: figure of %s", name, s.Label)
 		}
 	}
-	assert.Equal(t, theme, v.Theme, "%s: the app took the host's theme", name)
-	if theme == "dark" {
-		assert.Less(t, luminance(t, v.Bg), 0.2, "%s: dark background %s", name, v.Bg)
-		assert.Greater(t, luminance(t, v.Fg), 0.6, "%s: light text %s", name, v.Fg)
-	} else {
-		assert.Greater(t, luminance(t, v.Bg), 0.8, "%s: light background %s", name, v.Bg)
-		assert.Less(t, luminance(t, v.Fg), 0.4, "%s: dark text %s", name, v.Fg)
-	}
-	assert.LessOrEqual(t, v.Scroll, v.Width+1, "%s: nothing wider than the frame", name)
 	assert.LessOrEqual(t, v.ChartWidth, v.Width, "%s: the chart fits the frame", name)
 	assert.Greater(t, v.ChartWidth, v.Width/2, "%s: the chart takes the frame's width", name)
+}
+
+// checkCards: a card per measure, in order, its figure the measure's value
+// (or, for a measure billed in other units, its billed figure).
+func checkCards(t *testing.T, name string, v appView, want summary) {
+	t.Helper()
+	require.Len(t, v.Cards, len(want.Measures), "%s: a card per measure", name)
+	for i, m := range want.Measures {
+		c := v.Cards[i]
+		assert.Equal(t, m.Name, c.Measure, "%s: card %d", name, i)
+		got, err := strconv.ParseFloat(c.Value, 64)
+		if !assert.NoError(t, err, "%s: the figure of %s", name, m.Name) {
+			continue
+		}
+		if m.Billed != nil && math.Abs(got-*m.Billed) < 0.01 {
+			continue
+		}
+		assert.InDelta(t, m.Value, got, 0.01, "%s: the figure of %s", name, m.Name)
+	}
 }
 
 // callTool calls the tool with the official Go SDK and returns its summary.

@@ -256,7 +256,7 @@ func appFrame(t *testing.T, bctx context.Context) frame {
 					w, err := chromedp.Call(tctx, page.CreateIsolatedWorld, page.CreateIsolatedWorldParams{FrameID: ft.Frame.ID, WorldName: "hosttest"})
 					if err == nil {
 						f := frame{tctx, w.ExecutionContextID}
-						if ok, err := evalErr[bool](f, `!!document.querySelector("table.figures, .uplot, .chart")`); err == nil && ok {
+						if ok, err := evalErr[bool](f, `!!document.querySelector("table.figures, .uplot, .chart, .card")`); err == nil && ok {
 							return f, true
 						}
 					}
