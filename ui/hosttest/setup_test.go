@@ -306,15 +306,15 @@ func waitFor(t *testing.T, f frame, cond string) {
 	}
 }
 
-// artifacts is where the screenshots go: $LD_USAGE_ARTIFACTS, or a
-// directory of the test's own.
+// artifacts is where the screenshots go: $LD_USAGE_ARTIFACTS/inspector,
+// else ui/artifacts/inspector beside the project's own host test's (ignored by git).
 func artifacts(t *testing.T) string {
 	t.Helper()
-	dir := os.Getenv("LD_USAGE_ARTIFACTS")
-	if dir == "" {
-		return t.TempDir()
+	root := os.Getenv("LD_USAGE_ARTIFACTS")
+	if root == "" {
+		root = filepath.Join("..", "artifacts")
 	}
-	dir = filepath.Join(dir, "inspector")
+	dir := filepath.Join(root, "inspector")
 	require.NoError(t, os.MkdirAll(dir, 0o755))
 	return dir
 }
