@@ -3,13 +3,16 @@
 package hosttest
 
 // This file sets the stage: node and npm, the Inspector installed once per
-// lock file in a cache directory, its processes, the demo server, chromium.
+// lock file in a cache directory, its processes, chromium, and the reading
+// of the app's frame inside the Inspector's page.
 
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"net"
 	"os"
@@ -63,7 +66,8 @@ func installHost(t *testing.T, npm string) string {
 	}
 	dir := filepath.Join(root, hex.EncodeToString(sum[:8]))
 	done := filepath.Join(dir, ".installed")
-	if _, err := os.Stat(done); err == nil {
+	if exists(done) {
+		checkInstalled(t, pkg, dir)
 		return dir
 	}
 	require.NoError(t, os.MkdirAll(root, 0o755))
@@ -82,14 +86,34 @@ func installHost(t *testing.T, npm string) string {
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, "npm ci of the Inspector:\n%s", out)
 	require.NoError(t, os.WriteFile(filepath.Join(tmp, ".installed"), []byte(time.Now().UTC().Format(time.RFC3339)+"\n"), 0o644))
-	if err := os.Rename(tmp, dir); err != nil && !dirExists(done) {
+	if err := os.Rename(tmp, dir); err != nil && !exists(done) {
 		require.NoError(t, err)
 	}
 	t.Logf("npm ci of the Inspector: %s, in %s", time.Since(start).Round(time.Second), dir)
+	checkInstalled(t, pkg, dir)
 	return dir
 }
 
-func dirExists(p string) bool { _, err := os.Stat(p); return err == nil }
+// checkInstalled: the cache holds the versions package.json pins.
+func checkInstalled(t *testing.T, pkg []byte, dir string) {
+	t.Helper()
+	var want struct {
+		Dependencies map[string]string `json:"dependencies"`
+	}
+	require.NoError(t, json.Unmarshal(pkg, &want))
+	require.NotEmpty(t, want.Dependencies)
+	for name, version := range want.Dependencies {
+		b, err := os.ReadFile(filepath.Join(dir, "node_modules", name, "package.json"))
+		require.NoError(t, err, "%s in the cache %s", name, dir)
+		var got struct {
+			Version string `json:"version"`
+		}
+		require.NoError(t, json.Unmarshal(b, &got))
+		require.Equal(t, version, got.Version, "%s in the cache %s: remove it to install again", name, dir)
+	}
+}
+
+func exists(p string) bool { _, err := os.Stat(p); return err == nil }
 
 // freePort asks the kernel for a free loopback port.
 func freePort(t *testing.T) int {
@@ -128,7 +152,9 @@ func (s *syncBuffer) String() string {
 func startInspector(t *testing.T, node, dir, mcpURL string) (page string, logs *syncBuffer) {
 	t.Helper()
 	clientPort, proxyPort := freePort(t), freePort(t)
-	token := fmt.Sprintf("%x", sha256.Sum256([]byte(t.Name()+time.Now().String())))[:32]
+	// The proxy can start programs (its stdio transport) for whoever has
+	// the token: a random one, and loopback only.
+	token := rand.Text()
 	page = fmt.Sprintf("http://127.0.0.1:%d/?MCP_PROXY_PORT=%d&MCP_PROXY_AUTH_TOKEN=%s", clientPort, proxyPort, token)
 	env := append(os.Environ(),
 		"HOST=127.0.0.1",
