@@ -28,6 +28,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/ld-usage-mcp/ld-usage-mcp/client"
+	"github.com/ld-usage-mcp/ld-usage-mcp/overview"
 	"github.com/ld-usage-mcp/ld-usage-mcp/server"
 	"github.com/ld-usage-mcp/ld-usage-mcp/tools"
 )
@@ -68,7 +69,7 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.tools, "tools", "", "comma-separated tools to expose (with --toolsets: added to them)")
 	fs.StringVar(&o.toolsets, "toolsets", "", "comma-separated toolsets to expose (default all): "+strings.Join(tools.Toolsets(), ", "))
 	fs.StringVar(&o.exclude, "exclude-tools", "", "comma-separated tools to hide")
-	fs.StringVar(&o.entitlements, "entitlements", "", "the plan's monthly entitlements for the overview, e.g. client-mau=100000,service-connections=40 (default $LD_USAGE_MCP_ENTITLEMENTS); names: "+strings.Join(tools.EntitlementNames(), ", "))
+	fs.StringVar(&o.entitlements, "entitlements", "", "the plan's monthly entitlements for the overview, e.g. client-mau=100000,service-connections=40 (default $LD_USAGE_MCP_ENTITLEMENTS); names: "+strings.Join(overview.EntitlementNames(), ", "))
 	fs.StringVar(&o.logLevel, "log-level", "info", "log level on stderr: debug, info, warn, error")
 	fs.DurationVar(&o.CallTimeout, "call-timeout", tools.DefaultCallTimeout, "budget of one tool call, retries included")
 	fs.BoolVar(&o.NoCache, "no-cache", false, "do not cache LaunchDarkly answers")
@@ -115,7 +116,7 @@ func (o *options) fromEnv(getenv func(string) string) error {
 		o.entitlements = getenv("LD_USAGE_MCP_ENTITLEMENTS")
 	}
 	var err error
-	if o.Entitlements, err = tools.ParseEntitlements(o.entitlements); err != nil {
+	if o.Entitlements, err = overview.ParseEntitlements(o.entitlements); err != nil {
 		return fmt.Errorf("--entitlements: %w", err)
 	}
 	return nil

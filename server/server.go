@@ -19,6 +19,7 @@ import (
 	mcpserver "github.com/mark3labs/mcp-go/server"
 
 	"github.com/ld-usage-mcp/ld-usage-mcp/client"
+	"github.com/ld-usage-mcp/ld-usage-mcp/overview"
 	"github.com/ld-usage-mcp/ld-usage-mcp/tools"
 )
 
@@ -37,7 +38,7 @@ type Config struct {
 	CallTimeout time.Duration
 	Selection   tools.Selection
 	// Entitlements are the plan's monthly entitlements, for the overview.
-	Entitlements tools.Entitlements
+	Entitlements overview.Entitlements
 
 	// Redis, when set (redis:// or rediss://), keeps the answers, the
 	// flights of identical requests and the rate-limit windows in Redis,

@@ -13,6 +13,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 
+	"github.com/ld-usage-mcp/ld-usage-mcp/answer"
 	"github.com/ld-usage-mcp/ld-usage-mcp/client"
 )
 
@@ -194,7 +195,7 @@ func (t *Tool) parseArgs(raw map[string]any, now time.Time) (*call, error) {
 // which means nothing to a caller) is refused.
 func loadZone(name string) (*time.Location, error) {
 	if len(name) > 64 || strings.EqualFold(name, "local") {
-		return nil, fmt.Errorf("unknown time zone %q", smCut(name, 64))
+		return nil, fmt.Errorf("unknown time zone %q", answer.Cut(name, 64))
 	}
 	loc, err := time.LoadLocation(name)
 	if err != nil {

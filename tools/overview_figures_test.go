@@ -14,6 +14,7 @@ import (
 
 	"github.com/ld-usage-mcp/ld-usage-mcp/client"
 	"github.com/ld-usage-mcp/ld-usage-mcp/emulator"
+	"github.com/ld-usage-mcp/ld-usage-mcp/overview"
 	"github.com/ld-usage-mcp/ld-usage-mcp/tools"
 )
 
@@ -69,7 +70,7 @@ func TestOverviewEntitlements(t *testing.T) {
 	}}
 	srv := httptest.NewServer(up)
 	t.Cleanup(srv.Close)
-	ents, err := tools.ParseEntitlements("client-mau=40000, mau=60_000,service-connections=40,ai-runs=20000")
+	ents, err := overview.ParseEntitlements("client-mau=40000, mau=60_000,service-connections=40,ai-runs=20000")
 	require.NoError(t, err)
 	ts, err := tools.New(tools.Config{
 		Client:       client.New(srv.URL, testKey),
@@ -143,7 +144,7 @@ func TestOverviewEntitlements(t *testing.T) {
 	assert.Contains(t, lineWith(txt, "Answer: "), "; 78% of its entitlement.")
 
 	// With only the primary-context MAU given an entitlement, it is the headline.
-	ts2, err := tools.New(tools.Config{Client: client.New(srv.URL, testKey), Now: func() time.Time { return clock }, Entitlements: tools.Entitlements{"mau": 60000}})
+	ts2, err := tools.New(tools.Config{Client: client.New(srv.URL, testKey), Now: func() time.Time { return clock }, Entitlements: overview.Entitlements{"mau": 60000}})
 	require.NoError(t, err)
 	out2 := decodeOverview(t, ts2.Overview(context.Background(), nil))
 	assert.Equal(t, "mau", out2.Summary.Headline.Measure)
@@ -164,15 +165,15 @@ func TestOverviewEntitlements(t *testing.T) {
 }
 
 func TestParseEntitlements(t *testing.T) {
-	got, err := tools.ParseEntitlements(" client-mau=100000 , service-connections=40,experimentation-keys=2_000_000,observability-logs=1.5e9,")
+	got, err := overview.ParseEntitlements(" client-mau=100000 , service-connections=40,experimentation-keys=2_000_000,observability-logs=1.5e9,")
 	require.NoError(t, err)
-	assert.Equal(t, tools.Entitlements{"client-mau": 100000, "service-connections": 40, "experimentation-keys": 2000000, "observability-logs": 1.5e9}, got)
-	got, err = tools.ParseEntitlements("")
+	assert.Equal(t, overview.Entitlements{"client-mau": 100000, "service-connections": 40, "experimentation-keys": 2000000, "observability-logs": 1.5e9}, got)
+	got, err = overview.ParseEntitlements("")
 	require.NoError(t, err)
 	assert.Nil(t, got)
-	assert.Len(t, tools.EntitlementNames(), len(billedTools), "a name for every measure")
+	assert.Len(t, overview.EntitlementNames(), len(billedTools), "a name for every measure")
 	for name := range billedTools {
-		_, err := tools.ParseEntitlements(name + "=1")
+		_, err := overview.ParseEntitlements(name + "=1")
 		assert.NoError(t, err, name)
 	}
 	for in, want := range map[string]string{
@@ -187,7 +188,7 @@ func TestParseEntitlements(t *testing.T) {
 		"client-mau=1,client-mau=2":  "given twice",
 		"service-connections=40 min": "positive number",
 	} {
-		_, err := tools.ParseEntitlements(in)
+		_, err := overview.ParseEntitlements(in)
 		if assert.Error(t, err, in) {
 			assert.Contains(t, err.Error(), want, in)
 		}

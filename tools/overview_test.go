@@ -24,6 +24,7 @@ import (
 	"github.com/ld-usage-mcp/ld-usage-mcp/client"
 	"github.com/ld-usage-mcp/ld-usage-mcp/emulator"
 	"github.com/ld-usage-mcp/ld-usage-mcp/internal/usagecheck"
+	"github.com/ld-usage-mcp/ld-usage-mcp/overview"
 	"github.com/ld-usage-mcp/ld-usage-mcp/tools"
 )
 
@@ -397,10 +398,10 @@ func TestOverviewTextBudget(t *testing.T) {
 	srv := httptest.NewServer(up)
 	t.Cleanup(srv.Close)
 	var pairs []string
-	for i, name := range tools.EntitlementNames() {
+	for i, name := range overview.EntitlementNames() {
 		pairs = append(pairs, name+"="+strconv.Itoa(1234567+i*13))
 	}
-	ents, err := tools.ParseEntitlements(strings.Join(pairs, ","))
+	ents, err := overview.ParseEntitlements(strings.Join(pairs, ","))
 	require.NoError(t, err)
 	ts, err := tools.New(tools.Config{Client: client.New(srv.URL, testKey), Now: func() time.Time { return now }, Entitlements: ents, Demo: true})
 	require.NoError(t, err)

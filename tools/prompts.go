@@ -10,7 +10,9 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
+	"github.com/ld-usage-mcp/ld-usage-mcp/answer"
 	"github.com/ld-usage-mcp/ld-usage-mcp/client"
+	"github.com/ld-usage-mcp/ld-usage-mcp/overview"
 )
 
 // This file holds the prompts (MCP prompts/list, prompts/get): short
@@ -103,7 +105,7 @@ func (s *Server) promptHandler(p prompt) server.PromptHandlerFunc {
 				for i, a := range p.args {
 					names[i] = a.name
 				}
-				return nil, fmt.Errorf("prompt %s: unknown argument %q; it takes %s", p.name, smCut(k, 40), strings.Join(names, ", "))
+				return nil, fmt.Errorf("prompt %s: unknown argument %q; it takes %s", p.name, answer.Cut(k, 40), strings.Join(names, ", "))
 			}
 			if len(v) > maxArgLen {
 				return nil, fmt.Errorf("prompt %s: argument %s is %d bytes long; at most %d are accepted", p.name, k, len(v), maxArgLen)
@@ -142,7 +144,7 @@ func argList(pairs ...string) string {
 }
 
 func renderUsageReview(s *Server, args map[string]string) (string, error) {
-	p, err := overviewPeriod(args["month"], s.cfg.Now())
+	p, err := overview.ParsePeriod(args["month"], s.cfg.Now())
 	if err != nil {
 		return "", err
 	}
@@ -151,17 +153,17 @@ func renderUsageReview(s *Server, args map[string]string) (string, error) {
 	if project != "" {
 		scope = "project " + project
 	}
-	when := monthName(p.month)
-	from, to := p.start.Format("2006-01-02"), p.end.AddDate(0, 0, -1).Format("2006-01-02")
-	if p.running {
+	when := answer.MonthName(p.Month)
+	from, to := p.Start.Format("2006-01-02"), p.End.AddDate(0, 0, -1).Format("2006-01-02")
+	if p.Running {
 		when += " (the running month, so far)"
 		to = ""
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Review LaunchDarkly usage of %s for %s, for finance and platform owners.\n\n", when, scope)
-	against := monthName(p.prevMonth) + " at the same point"
-	if !p.running {
-		against = "the whole of " + monthName(p.prevMonth)
+	against := answer.MonthName(p.PrevMonth) + " at the same point"
+	if !p.Running {
+		against = "the whole of " + answer.MonthName(p.PrevMonth)
 	}
 	fmt.Fprintf(&b, "1. Call %s with %s. It gives every billed measure beside %s, the biggest movers, and, where entitlements are set, each measure's share and the month-end estimate.\n",
 		OverviewTool, argList("month", args["month"], "projectKey", project), against)
@@ -213,7 +215,7 @@ func renderSDKUpgradePlan(s *Server, args map[string]string) (string, error) {
 // measure's name or a selected time-series tool.
 func spikeTarget(s *Server, measure string) (*client.Endpoint, string, error) {
 	name, title := measure, ""
-	for _, m := range overviewMeasures {
+	for _, m := range overview.Measures {
 		if m.Name == measure {
 			name, title = m.Tool, m.Title
 		}
@@ -221,7 +223,7 @@ func spikeTarget(s *Server, measure string) (*client.Endpoint, string, error) {
 	ep := client.Lookup(name)
 	if ep == nil || ep.Tool != name || !ep.Kind.IsSeries() {
 		return nil, "", fmt.Errorf("argument measure: unknown measure %q; give one of %s, or a usage tool that answers a time series (e.g. get_stream_usage)",
-			smCut(measure, 60), strings.Join(EntitlementNames(), ", "))
+			answer.Cut(measure, 60), strings.Join(overview.EntitlementNames(), ", "))
 	}
 	if !s.Has(ep.Tool) {
 		return nil, "", fmt.Errorf("argument measure: tool %s is not enabled on this server (toolset %s)", ep.Tool, ep.Toolset)

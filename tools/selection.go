@@ -7,12 +7,13 @@ import (
 	"strings"
 
 	"github.com/ld-usage-mcp/ld-usage-mcp/client"
+	"github.com/ld-usage-mcp/ld-usage-mcp/overview"
 )
 
 // OverviewTool is the composite tool that answers "what did we use this
 // month?" in one call; it is the one tool of the toolset OverviewToolset.
 const (
-	OverviewTool    = "get_usage_overview"
+	OverviewTool    = overview.Tool
 	OverviewToolset = "overview"
 )
 

@@ -1,6 +1,9 @@
-// Package tools turns the usage endpoints declared in package client into MCP
-// tools: one declaration each (client.Endpoints), one framework that gives
-// every tool its schema, validation, call, error text and summary.
+// Package tools is the MCP binding: it turns the usage endpoints declared in
+// package client (one declaration each, client.Endpoints) into MCP tools, with
+// their schemas, argument validation, time ranges, error texts, selection, the
+// app link and the prompts. A call goes from its arguments through the client
+// to LaunchDarkly and hands the decoded answer to package answer, which makes
+// the summary and its text; the overview (package overview) is bound here too.
 package tools
 
 import (
@@ -17,7 +20,9 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
+	"github.com/ld-usage-mcp/ld-usage-mcp/answer"
 	"github.com/ld-usage-mcp/ld-usage-mcp/client"
+	"github.com/ld-usage-mcp/ld-usage-mcp/overview"
 	"github.com/ld-usage-mcp/ld-usage-mcp/schemas"
 )
 
@@ -35,7 +40,7 @@ type Config struct {
 	Selection   Selection
 	// Entitlements are the plan's monthly entitlements by measure name
 	// (see ParseEntitlements); the overview reads its figures against them.
-	Entitlements Entitlements
+	Entitlements overview.Entitlements
 	// OnCall, when set, is told of every finished call (for metrics).
 	OnCall func(CallInfo)
 }
@@ -61,7 +66,7 @@ type Server struct {
 	tools    []*Tool
 	byName   map[string]*Tool
 	overview *overviewTool // nil when the overview is not selected
-	names    nameCache
+	names    client.NameCache
 }
 
 // New selects the tools and prepares them. It does no reflection or schema
@@ -127,7 +132,7 @@ func (s *Server) List() []Listed {
 		out = append(out, Listed{Name: t.Endpoint.Tool, Toolset: t.Endpoint.Toolset, Description: t.Endpoint.Description})
 	}
 	if s.overview != nil {
-		out = append(out, Listed{Name: OverviewTool, Toolset: OverviewToolset, Description: overviewDescription})
+		out = append(out, Listed{Name: OverviewTool, Toolset: OverviewToolset, Description: overview.Description})
 	}
 	return out
 }
@@ -245,7 +250,7 @@ func (s *Server) observe(ctx context.Context, tool string, call func(*CallInfo) 
 // result: the summary and LaunchDarkly's decoded answer, or the text of the
 // tool error.
 type runResult struct {
-	sum     *Summary
+	sum     *answer.Summary
 	resp    *client.Response
 	err     error  // why the call failed (nil on success)
 	errText string // the tool error's text, what to do included ("" on success)
@@ -279,7 +284,7 @@ func (s *Server) run(ctx context.Context, t *Tool, raw map[string]any, now time.
 		return r
 	}
 
-	in := SummaryInput{
+	in := answer.SummaryInput{
 		Endpoint:    t.Endpoint,
 		Response:    resp,
 		Aggregation: c.aggregation,
@@ -294,15 +299,15 @@ func (s *Server) run(ctx context.Context, t *Tool, raw map[string]any, now time.
 		Notes:       endpointNotes(t.Endpoint),
 		Demo:        s.cfg.Demo,
 	}
-	if hasIDs(resp) {
-		names, err := s.names.lookup(ctx, cl, now)
+	if answer.HasIDs(resp) {
+		names, err := s.names.Lookup(ctx, cl, now)
 		if err != nil {
 			s.cfg.Logger.Debug("project names not read", "tool", t.Endpoint.Tool, "err", err)
-			in.Notes = append(in.Notes, namesNote(err))
+			in.Notes = append(in.Notes, answer.NamesNote(err))
 		}
 		in.Names = names
 	}
-	return runResult{sum: Summarize(in), resp: resp, outcome: "ok", status: resp.Status}
+	return runResult{sum: answer.Summarize(in), resp: resp, outcome: "ok", status: resp.Status}
 }
 
 // clientFor is the client of a call: with the caller's own token where the
@@ -354,7 +359,7 @@ func expectedGranularity(ep *client.Endpoint, c *call, now time.Time) string {
 
 // structured is structuredContent: the summary and LaunchDarkly's body, unchanged.
 type structured struct {
-	Summary *Summary        `json:"summary"`
+	Summary *answer.Summary `json:"summary"`
 	Raw     json.RawMessage `json:"raw"`
 }
 

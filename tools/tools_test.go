@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -23,6 +22,7 @@ import (
 	"github.com/ld-usage-mcp/ld-usage-mcp/client"
 	"github.com/ld-usage-mcp/ld-usage-mcp/emulator"
 	"github.com/ld-usage-mcp/ld-usage-mcp/internal/usagecheck"
+	"github.com/ld-usage-mcp/ld-usage-mcp/internal/zonetest"
 	"github.com/ld-usage-mcp/ld-usage-mcp/tools"
 )
 
@@ -599,21 +599,10 @@ func TestRangeLimitToTheDay(t *testing.T) {
 }
 
 // TestTimesUnderOtherZones runs the time tests again in processes whose local
-// zone is far from UTC (CI machines run in UTC): a date read in the machine's
-// zone instead of UTC, or the call's tz, fails them there.
+// zone is far from UTC (the figures' own run in package answer).
 func TestTimesUnderOtherZones(t *testing.T) {
-	if os.Getenv("LD_USAGE_MCP_TZ_CHILD") != "" {
-		t.Skip("already in a child")
-	}
-	for _, tz := range []string{"Pacific/Kiritimati", "America/St_Johns", "Asia/Kolkata"} {
-		cmd := exec.Command(os.Args[0], "-test.run", "^(TestParseTime.*|TestWireRequest|TestRangeLimitToTheDay|TestRangeText|TestMonthStatus|TestMeaningDrivesFigures)$", "-test.count=1", "-test.v")
-		cmd.Env = append(os.Environ(), "TZ="+tz, "LD_USAGE_MCP_TZ_CHILD=1")
-		out, err := cmd.CombinedOutput()
-		assert.NoError(t, err, "TZ=%s:\n%s", tz, out)
-		for _, test := range []string{"TestParseTimeForms", "TestWireRequest", "TestRangeLimitToTheDay", "TestRangeText", "TestMonthStatus"} {
-			assert.Contains(t, string(out), "--- PASS: "+test+" ", "TZ=%s ran %s", tz, test)
-		}
-	}
+	zonetest.Run(t, "^(TestParseTime.*|TestWireRequest|TestRangeLimitToTheDay)$",
+		"TestParseTimeForms", "TestWireRequest", "TestRangeLimitToTheDay")
 }
 
 // TestResultsMatchTheirOutputSchema: a client that validates structuredContent

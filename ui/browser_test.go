@@ -24,8 +24,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ld-usage-mcp/ld-usage-mcp/overview"
 	"github.com/ld-usage-mcp/ld-usage-mcp/server"
-	"github.com/ld-usage-mcp/ld-usage-mcp/tools"
 )
 
 // This test is the app as a person sees it: Debian's chromium, headless,
@@ -156,7 +156,7 @@ func TestAppInBrowser(t *testing.T) {
 	defer cancel()
 
 	// The demo server, over streamable HTTP on loopback.
-	ent, err := tools.ParseEntitlements("client-mau=100000,service-connections=40")
+	ent, err := overview.ParseEntitlements("client-mau=100000,service-connections=40")
 	require.NoError(t, err)
 	srv, err := server.New(server.Config{Transport: "http", Addr: "127.0.0.1:0", Demo: true, Version: "test", Entitlements: ent})
 	require.NoError(t, err)

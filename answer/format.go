@@ -1,4 +1,4 @@
-package tools
+package answer
 
 import (
 	"math"
@@ -12,8 +12,8 @@ import (
 
 // exact writes a figure as a person repeats it: every digit, thousands
 // separated, at most two decimals (none for whole numbers).
-func exact(v float64) string {
-	if !smIsFinite(v) {
+func Exact(v float64) string {
+	if !IsFinite(v) {
 		return "?"
 	}
 	if math.Abs(v) >= 1e18 { // past any real count: digits would be noise
@@ -28,11 +28,11 @@ func exact(v float64) string {
 
 // billed writes a billed-unit figure: two decimals, or three significant
 // digits below one so that a small figure does not read as zero.
-func billed(v float64) string {
+func FormatBilled(v float64) string {
 	if v > 0 && v < 1 {
 		return strconv.FormatFloat(v, 'g', 3, 64)
 	}
-	return exact(v)
+	return Exact(v)
 }
 
 // withCommas separates the thousands of a decimal number's integer part.
@@ -67,7 +67,7 @@ func withCommas(s string) string {
 func column(vals []float64, derived bool) []string {
 	dec, big := 0, false
 	for _, v := range vals {
-		if r := math.Round(v*100) / 100; smIsFinite(v) && math.Abs(v) < 1e18 && r != math.Trunc(r) {
+		if r := math.Round(v*100) / 100; IsFinite(v) && math.Abs(v) < 1e18 && r != math.Trunc(r) {
 			dec = 2
 		}
 		big = big || math.Abs(v) >= 100
@@ -77,8 +77,8 @@ func column(vals []float64, derived bool) []string {
 	}
 	out := make([]string, len(vals))
 	for i, v := range vals {
-		if !smIsFinite(v) || math.Abs(v) >= 1e18 {
-			out[i] = exact(v)
+		if !IsFinite(v) || math.Abs(v) >= 1e18 {
+			out[i] = Exact(v)
 			continue
 		}
 		out[i] = withCommas(strconv.FormatFloat(math.Round(v*100)/100, 'f', dec, 64))
@@ -86,8 +86,8 @@ func column(vals []float64, derived bool) []string {
 	return out
 }
 
-// smPct renders a change in percent with its sign: +4.1%, -12%.
-func smPct(p float64) string {
+// Pct renders a change in percent with its sign: +4.1%, -12%.
+func Pct(p float64) string {
 	sign := "+"
 	if p < 0 {
 		sign, p = "-", -p
@@ -98,12 +98,12 @@ func smPct(p float64) string {
 	case p < 10000:
 		return sign + strconv.FormatFloat(p, 'f', 0, 64) + "%"
 	}
-	return sign + exact(math.Round(p)) + "%"
+	return sign + Exact(math.Round(p)) + "%"
 }
 
-// textRows are the lines of the body of a text, which may be cut from the
+// Rows are the lines of the body of a text, which may be cut from the
 // bottom to fit the budget; a cut is reported as "+K more <what>".
-type textRows struct {
+type Rows struct {
 	lines []string
 	items []int  // items on each line
 	pre   string // a line before the body, never cut
@@ -113,24 +113,33 @@ type textRows struct {
 	what  string // what an item is
 }
 
-func (r textRows) moreLine() string {
+// ItemRows are lines of one item each, cut from the bottom as "+K more <what>".
+func ItemRows(lines []string, what string) Rows {
+	r := Rows{lines: lines, items: make([]int, len(lines)), what: what}
+	for i := range r.items {
+		r.items[i] = 1
+	}
+	return r
+}
+
+func (r Rows) moreLine() string {
 	if r.more <= 0 {
 		return ""
 	}
 	return "+" + strconv.Itoa(r.more) + " more " + r.what
 }
 
-// fitText joins the lines, dropping body lines from the bottom until the text
+// FitText joins the lines, dropping body lines from the bottom until the text
 // fits the budget; a line that alone is too long is cut, and lines that would
 // pass the budget anyway are left out.
-func fitText(head []string, body textRows, tail []string) string {
+func FitText(head []string, body Rows, tail []string) string {
 	if body.pre != "" {
 		head = append(head, body.pre)
 	}
 	cut := func(ls []string) int {
 		n := 0
 		for i, l := range ls {
-			ls[i] = smCut(l, summaryTextBudget/4)
+			ls[i] = Cut(l, TextBudget/4)
 			n += len(ls[i]) + 1
 		}
 		return n
@@ -138,7 +147,7 @@ func fitText(head []string, body textRows, tail []string) string {
 	fixed := cut(head) + cut(tail)
 	bodySize := cut(body.lines)
 	for len(body.lines) > body.keep+1 && (body.max > 0 && len(body.lines) > body.max ||
-		fixed+bodySize+len(body.moreLine())+1 > summaryTextBudget) {
+		fixed+bodySize+len(body.moreLine())+1 > TextBudget) {
 		last := len(body.lines) - 1
 		body.more += body.items[last]
 		bodySize -= len(body.lines[last]) + 1
@@ -150,7 +159,7 @@ func fitText(head []string, body textRows, tail []string) string {
 			if l == "" {
 				continue
 			}
-			if b.Len()+len(l)+1 > summaryTextBudget {
+			if b.Len()+len(l)+1 > TextBudget {
 				return strings.TrimRight(b.String(), "\n")
 			}
 			b.WriteString(l)
@@ -160,8 +169,8 @@ func fitText(head []string, body textRows, tail []string) string {
 	return strings.TrimRight(b.String(), "\n")
 }
 
-// smCut shortens s to at most n bytes on a rune boundary, ending with ….
-func smCut(s string, n int) string {
+// Cut shortens s to at most n bytes on a rune boundary, ending with ….
+func Cut(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}

@@ -1,4 +1,4 @@
-package tools
+package answer
 
 import (
 	"encoding/json"
@@ -57,9 +57,9 @@ type MonthFigure struct {
 
 // Month statuses.
 const (
-	monthComplete   = "complete"
-	monthInProgress = "inProgress"
-	monthPartial    = "partial"
+	MonthComplete   = "complete"
+	MonthInProgress = "inProgress"
+	MonthPartial    = "partial"
 )
 
 // frame is what the figures of one answer are read against: the range asked
@@ -99,7 +99,7 @@ func (s *Summary) series(ep *client.Endpoint, resp *client.Response, in SummaryI
 		f.now = time.Now()
 	}
 	if !in.From.IsZero() || !in.To.IsZero() {
-		s.Range = &SummaryRange{From: smRFC3339(in.From), To: smRFC3339(in.To), TZ: loc.String()}
+		s.Range = &SummaryRange{From: RFC3339(in.From), To: RFC3339(in.To), TZ: loc.String()}
 	}
 
 	s.Series = make([]SeriesSummary, len(resp.Series))
@@ -127,7 +127,7 @@ func (s *Summary) series(ep *client.Endpoint, resp *client.Response, in SummaryI
 			s.Granularity = g
 		}
 		s.from, s.to = smMsTime(minT), smMsTime(maxT)
-		s.DataFrom, s.DataTo = smRFC3339(s.from), smRFC3339(s.to)
+		s.DataFrom, s.DataTo = RFC3339(s.from), RFC3339(s.to)
 	}
 	if s.Granularity == "" {
 		s.Granularity = "unknown"
@@ -220,7 +220,7 @@ func monthFigures(sr *client.Series, f frame) []MonthFigure {
 	cur := -1
 	for i := 0; i < n; i++ {
 		v, ms := sr.Values[i], sr.Times[i]
-		if !smIsFinite(v) {
+		if !IsFinite(v) {
 			continue
 		}
 		t := time.UnixMilli(ms).In(f.loc)
@@ -240,8 +240,8 @@ func monthFigures(sr *client.Series, f frame) []MonthFigure {
 	}
 	for i := range out {
 		mf := &out[i]
-		mf.Value = smFinite(mf.Value)
-		mf.Through = smRFC3339(smMsTime(mf.lastT))
+		mf.Value = Finite(mf.Value)
+		mf.Through = RFC3339(smMsTime(mf.lastT))
 		mf.Status = monthStatus(mf, f)
 	}
 	return out
@@ -254,25 +254,25 @@ func monthStatus(mf *MonthFigure, f frame) string {
 	end := mf.end
 	if !f.now.Before(end) { // the month is over
 		if !f.to.IsZero() && f.to.Before(end) {
-			return monthPartial
+			return MonthPartial
 		}
 		if f.meaning.Figure == client.FigureMonthSum && !f.from.IsZero() && f.from.After(mf.start) {
-			return monthPartial
+			return MonthPartial
 		}
 		// The last bucket must reach the month's end (a gap at the end
 		// means the month is not all there).
 		if f.step > 0 && time.UnixMilli(mf.lastT).Add(f.step).Before(end) {
-			return monthPartial
+			return MonthPartial
 		}
-		return monthComplete
+		return MonthComplete
 	}
 	if f.meaning.Figure == client.FigureMonthSum && !f.from.IsZero() && f.from.After(mf.start) {
-		return monthPartial
+		return MonthPartial
 	}
 	if f.to.IsZero() || !f.to.Before(f.now) {
-		return monthInProgress
+		return MonthInProgress
 	}
-	return monthPartial
+	return MonthPartial
 }
 
 // headline chooses the figure that answers the question: that of the one
@@ -298,7 +298,7 @@ func headline(ep *client.Endpoint, ss []SeriesSummary, f frame) *Headline {
 		for _, st := range with {
 			h.Value += st.Figure
 		}
-		h.Value = smFinite(h.Value)
+		h.Value = Finite(h.Value)
 		months = sumMonths(with)
 	default:
 		best := with[0] // sorted by figure, largest first
@@ -312,7 +312,7 @@ func headline(ep *client.Endpoint, ss []SeriesSummary, f frame) *Headline {
 		}
 	}
 	if ep.Per > 0 && (f.meaning.Point == client.PointCumulative || f.meaning.Point == client.PointCount) {
-		b := smFinite(h.Value / ep.Per)
+		b := Finite(h.Value / ep.Per)
 		h.Billed, h.BilledUnit = &b, ep.PerNoun
 	}
 	h.Text = headlineText(ep, h, with, f)
@@ -332,11 +332,11 @@ func sumMonths(ss []*SeriesSummary) []MonthFigure {
 				out = append(out, MonthFigure{Month: mf.Month, Status: mf.Status, start: mf.start, end: mf.end})
 			}
 			o := &out[i]
-			o.Value = smFinite(o.Value + mf.Value)
+			o.Value = Finite(o.Value + mf.Value)
 			if mf.lastT > o.lastT {
 				o.lastT, o.Through = mf.lastT, mf.Through
 			}
-			if mf.Status != monthComplete && o.Status == monthComplete {
+			if mf.Status != MonthComplete && o.Status == MonthComplete {
 				o.Status = mf.Status
 			}
 		}
@@ -363,7 +363,7 @@ func (s *Summary) markInProgress() {
 	if step == 0 || s.frame.to.IsZero() || !s.to.Add(step).After(s.frame.to) {
 		return
 	}
-	s.InProgress = smRFC3339(s.to)
+	s.InProgress = RFC3339(s.to)
 }
 
 func emptyHint(ep *client.Endpoint) string {
@@ -385,8 +385,8 @@ func allZero(ss []SeriesSummary) bool {
 	return true
 }
 
-// smFinite keeps JSON encodable: ±Inf becomes ±MaxFloat64, NaN 0.
-func smFinite(v float64) float64 {
+// Finite keeps JSON encodable: ±Inf becomes ±MaxFloat64, NaN 0.
+func Finite(v float64) float64 {
 	switch {
 	case v != v:
 		return 0
@@ -398,7 +398,7 @@ func smFinite(v float64) float64 {
 	return v
 }
 
-func smIsFinite(v float64) bool { return v == v && v <= math.MaxFloat64 && v >= -math.MaxFloat64 }
+func IsFinite(v float64) bool { return v == v && v <= math.MaxFloat64 && v >= -math.MaxFloat64 }
 
 // summariseSeries fills st from sr in one pass over the points, with no
 // allocation per point, and returns the smallest and largest timestamp.
@@ -450,25 +450,25 @@ func summariseSeries(sr *client.Series, st *SeriesSummary, peak bool) (lo, hi in
 		return 0, 0
 	}
 	mean := sum / float64(cnt)
-	if !smIsFinite(sum) { // only near ±MaxFloat64: a running mean of halves cannot overflow
+	if !IsFinite(sum) { // only near ±MaxFloat64: a running mean of halves cannot overflow
 		half, j := 0.0, 0
 		for _, v := range vals[:n] {
-			if smIsFinite(v) {
+			if IsFinite(v) {
 				j++
 				half += (v/2 - half) / float64(j)
 			}
 		}
 		mean = 2 * half
 	}
-	st.Sum, st.Min, st.Max, st.Mean, st.Last = smFinite(sum), mn, mx, smFinite(mean), last
+	st.Sum, st.Min, st.Max, st.Mean, st.Last = Finite(sum), mn, mx, Finite(mean), last
 	st.maxT, st.lastT = maxT, lastT
-	st.Time, st.LastTime = smRFC3339(smMsTime(maxT)), smRFC3339(smMsTime(lastT))
+	st.Time, st.LastTime = RFC3339(smMsTime(maxT)), RFC3339(smMsTime(lastT))
 	fst := first
 	st.First = &fst
-	ch := smFinite(last - first)
+	ch := Finite(last - first)
 	st.Change = &ch
 	if first != 0 && cnt > 1 {
-		if p := (last - first) / math.Abs(first) * 100; smIsFinite(p) {
+		if p := (last - first) / math.Abs(first) * 100; IsFinite(p) {
 			st.ChangePct = &p
 		}
 	}
@@ -484,7 +484,7 @@ func summariseSeries(sr *client.Series, st *SeriesSummary, peak bool) (lo, hi in
 			bv[nb] = bmax[i]
 		} else {
 			bv[nb] = bsum[i] / float64(bcnt[i])
-			if !smIsFinite(bv[nb]) {
+			if !IsFinite(bv[nb]) {
 				bv[nb] = bmax[i]
 			}
 		}

@@ -1,4 +1,4 @@
-package tools
+package answer
 
 import (
 	"math"
@@ -11,9 +11,9 @@ import (
 // clipped to a table cell, keys said once when every series shares them, and
 // labels that clipping would make equal kept apart.
 
-// trimLabel makes a label fit one table cell: control characters become
+// TrimLabel makes a label fit one table cell: control characters become
 // spaces and more than n runes are cut with ….
-func trimLabel(s string, n int) string {
+func TrimLabel(s string, n int) string {
 	s = strings.Map(func(r rune) rune {
 		if r < ' ' || r == 0x7f {
 			return ' '
@@ -36,9 +36,9 @@ func trimLabel(s string, n int) string {
 // trimMiddle cuts a value to n runes keeping its start and its end, so that
 // values that differ only at the end stay distinguishable.
 func trimMiddle(s string, n int) string {
-	r := []rune(trimLabel(s, math.MaxInt32))
+	r := []rune(TrimLabel(s, math.MaxInt32))
 	if len(r) <= n || n < 3 {
-		return trimLabel(s, n)
+		return TrimLabel(s, n)
 	}
 	head := (n - 1) / 2
 	tail := n - 1 - head
@@ -49,7 +49,7 @@ func trimMiddle(s string, n int) string {
 // metadata value in turn so that every key stays visible where it can.
 func shortLabel(st SeriesSummary, n int) string {
 	if utf8.RuneCountInString(st.Label) <= n || len(st.meta) == 0 {
-		return trimLabel(st.Label, n)
+		return TrimLabel(st.Label, n)
 	}
 	keys := make([]string, 0, len(st.meta))
 	room := n - (len(st.meta) - 1) // spaces between pairs
@@ -61,9 +61,9 @@ func shortLabel(st SeriesSummary, n int) string {
 	each := max(4, room/len(keys))
 	parts := make([]string, len(keys))
 	for i, k := range keys {
-		parts[i] = k + "=" + trimLabel(metaValue(st.meta[k]), each)
+		parts[i] = k + "=" + TrimLabel(metaValue(st.meta[k]), each)
 	}
-	return trimLabel(strings.Join(parts, " "), n)
+	return TrimLabel(strings.Join(parts, " "), n)
 }
 
 // tableLabels chooses the labels of the shown series for the text. Metadata
@@ -100,17 +100,17 @@ func tableLabels(all, shown []SeriesSummary, n int) (header string, labels []str
 		varying, fixed = keys, nil
 	}
 	if len(fixed) > 0 {
-		common = "Every series has " + trimLabel(smPairs(fixed, all[0].meta), 120)
+		common = "Every series has " + TrimLabel(smPairs(fixed, all[0].meta), 120)
 	}
 	fits := true
 	for i, st := range shown {
-		labels[i] = trimLabel(smPairs(varying, st.meta), 4*n)
+		labels[i] = TrimLabel(smPairs(varying, st.meta), 4*n)
 		fits = fits && utf8.RuneCountInString(labels[i]) <= n
 	}
 	if fits {
 		return header, labels, common
 	}
-	header = trimLabel(strings.Join(varying, "/"), n)
+	header = TrimLabel(strings.Join(varying, "/"), n)
 	// Share the room between the values: short ones get what they need,
 	// the long ones split the rest.
 	need := make([]int, len(varying))
@@ -135,11 +135,11 @@ func tableLabels(all, shown []SeriesSummary, n int) (header string, labels []str
 			for j, k := range varying {
 				vals[j] = cut(metaValue(st.meta[k]), allot[j])
 			}
-			return trimLabel(strings.Join(vals, "/"), n)
+			return TrimLabel(strings.Join(vals, "/"), n)
 		}
 	}
 	for i, st := range shown {
-		labels[i] = values(trimLabel)(st)
+		labels[i] = values(TrimLabel)(st)
 	}
 	disambiguate(labels, shown, values(trimMiddle))
 	return header, labels, common

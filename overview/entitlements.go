@@ -1,4 +1,4 @@
-package tools
+package overview
 
 import (
 	"fmt"
@@ -6,10 +6,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ld-usage-mcp/ld-usage-mcp/answer"
 )
 
 // Entitlements are a plan's monthly entitlements by measure name (the names
-// of overviewMeasures: client-mau, service-connections, …), each in the
+// of Measures: client-mau, service-connections, …), each in the
 // measure's billed unit: service connections in service connections, not
 // connection minutes. LaunchDarkly's usage API does not know them; the
 // operator states them once (--entitlements).
@@ -18,8 +20,8 @@ type Entitlements map[string]float64
 // EntitlementNames lists the measure names an entitlement may be given for,
 // in the overview's order.
 func EntitlementNames() []string {
-	out := make([]string, len(overviewMeasures))
-	for i, m := range overviewMeasures {
+	out := make([]string, len(Measures))
+	for i, m := range Measures {
 		out[i] = m.Name
 	}
 	return out
@@ -40,17 +42,17 @@ func ParseEntitlements(s string) (Entitlements, error) {
 		name, value, ok := strings.Cut(item, "=")
 		name, value = strings.ToLower(strings.TrimSpace(name)), strings.TrimSpace(value)
 		if !ok || name == "" {
-			return nil, fmt.Errorf("entitlement %q is not name=value (e.g. client-mau=100000)", smCut(item, 60))
+			return nil, fmt.Errorf("entitlement %q is not name=value (e.g. client-mau=100000)", answer.Cut(item, 60))
 		}
 		if !knownMeasure(name) {
-			return nil, fmt.Errorf("unknown entitlement %q; names: %s", smCut(name, 60), strings.Join(EntitlementNames(), ", "))
+			return nil, fmt.Errorf("unknown entitlement %q; names: %s", answer.Cut(name, 60), strings.Join(EntitlementNames(), ", "))
 		}
 		if _, dup := out[name]; dup {
 			return nil, fmt.Errorf("entitlement %s is given twice", name)
 		}
 		v, err := strconv.ParseFloat(strings.ReplaceAll(value, "_", ""), 64)
 		if err != nil || math.IsInf(v, 0) || math.IsNaN(v) || v <= 0 {
-			return nil, fmt.Errorf("entitlement %s=%q: the value must be a positive number (e.g. %s=100000)", name, smCut(value, 60), name)
+			return nil, fmt.Errorf("entitlement %s=%q: the value must be a positive number (e.g. %s=100000)", name, answer.Cut(value, 60), name)
 		}
 		out[name] = v
 	}
@@ -61,7 +63,7 @@ func ParseEntitlements(s string) (Entitlements, error) {
 }
 
 func knownMeasure(name string) bool {
-	for _, m := range overviewMeasures {
+	for _, m := range Measures {
 		if m.Name == name {
 			return true
 		}
@@ -91,13 +93,13 @@ const estimateMinElapsed = 24 * time.Hour
 // the same point: unique counts grow fast early in a month and slowly late,
 // and last month shows how) and from a straight line otherwise (so far ×
 // the month's length ÷ the time gone).
-func checkEntitlement(ent, value float64, running bool, p period, prevAtSamePoint, prevWhole float64, prevComplete bool) entitlementCheck {
+func checkEntitlement(ent, value float64, running bool, p Period, prevAtSamePoint, prevWhole float64, prevComplete bool) entitlementCheck {
 	c := entitlementCheck{share: value / ent}
 	c.over = value > ent
 	if !running {
 		return c
 	}
-	elapsed := p.through.Sub(p.start)
+	elapsed := p.Through.Sub(p.Start)
 	if elapsed < estimateMinElapsed {
 		c.estimateNote = "too early in the month to estimate (less than a day gone)"
 		return c
@@ -107,11 +109,11 @@ func checkEntitlement(ent, value float64, running bool, p period, prevAtSamePoin
 		est = value * prevWhole / prevAtSamePoint
 		c.estimateNote = "so far × " + p.prevName() + "'s whole figure ÷ its figure at the same point (last month's shape)"
 	} else {
-		length := p.end.Sub(p.start)
+		length := p.End.Sub(p.Start)
 		est = value * float64(length) / float64(elapsed)
 		c.estimateNote = "straight line: so far × " + days(length) + " ÷ " + days(elapsed) + " gone"
 	}
-	est = smFinite(est)
+	est = answer.Finite(est)
 	c.estimate = &est
 	c.over = c.over || est > ent
 	return c
@@ -119,5 +121,5 @@ func checkEntitlement(ent, value float64, running bool, p period, prevAtSamePoin
 
 // days writes a duration in days, with two decimals where it is not whole.
 func days(d time.Duration) string {
-	return exact(d.Hours()/24) + " days"
+	return answer.Exact(d.Hours()/24) + " days"
 }

@@ -1,4 +1,4 @@
-package tools
+package answer
 
 import (
 	"sort"
@@ -10,11 +10,11 @@ import (
 
 // listLines lays items out, comma separated, on lines of about 100 bytes,
 // the first one starting with prefix.
-func listLines(prefix string, items []string) textRows {
-	r := textRows{what: "SDKs (all in summary.sdks)", max: 8}
+func listLines(prefix string, items []string) Rows {
+	r := Rows{what: "SDKs (all in summary.sdks)", max: 8}
 	cur, n := prefix, 0
 	for i, it := range items {
-		it = trimLabel(it, 60)
+		it = TrimLabel(it, 60)
 		if i < len(items)-1 {
 			it += ","
 		}
@@ -32,7 +32,7 @@ func listLines(prefix string, items []string) textRows {
 	return r
 }
 
-func (s *Summary) versionLines() textRows {
+func (s *Summary) versionLines() Rows {
 	order := []string{}
 	by := map[string][]string{}
 	for _, v := range s.SDKVersions {
@@ -41,9 +41,9 @@ func (s *Summary) versionLines() textRows {
 		}
 		by[v.SDK] = append(by[v.SDK], v.Version)
 	}
-	r := textRows{what: "SDK versions (all in summary.sdkVersions)", max: 12}
+	r := Rows{what: "SDK versions (all in summary.sdkVersions)", max: 12}
 	for _, sdk := range order {
-		r.lines = append(r.lines, smCut(trimLabel(sdk, 40)+": "+strings.Join(by[sdk], ", "), 200))
+		r.lines = append(r.lines, Cut(TrimLabel(sdk, 40)+": "+strings.Join(by[sdk], ", "), 200))
 		r.items = append(r.items, len(by[sdk]))
 	}
 	return r
@@ -71,7 +71,7 @@ func (s *Summary) eolLines() []string {
 	}
 	sort.Strings(other)
 	for _, k := range other {
-		counts = append(counts, strconv.Itoa(s.EOLStatus[k])+" "+trimLabel(k, 30))
+		counts = append(counts, strconv.Itoa(s.EOLStatus[k])+" "+TrimLabel(k, 30))
 	}
 	lines := []string{"EOL status: " + strings.Join(counts, ", ")}
 	refs := func(title string, list []SDKRef) {
@@ -85,12 +85,12 @@ func (s *Summary) eolLines() []string {
 				parts = append(parts, "+"+strconv.Itoa(len(list)-show)+" more (all in summary)")
 				break
 			}
-			p := trimLabel(r.Name+" "+r.Version, 40)
+			p := TrimLabel(r.Name+" "+r.Version, 40)
 			if r.Project != "" || r.Environment != "" {
-				p += " (" + trimLabel(r.Project+"/"+r.Environment, 40) + ")"
+				p += " (" + TrimLabel(r.Project+"/"+r.Environment, 40) + ")"
 			}
 			if r.Latest != "" {
-				p += " → " + trimLabel(r.Latest, 20)
+				p += " → " + TrimLabel(r.Latest, 20)
 			}
 			parts = append(parts, p)
 		}

@@ -1,4 +1,4 @@
-package tools
+package answer
 
 import (
 	"strconv"
@@ -132,12 +132,12 @@ type SDKRef struct {
 
 // Limits of the text rendering.
 const (
-	summaryTextBudget = 1950 // bytes; any Text stays below this
+	TextBudget        = 1950 // bytes; any Text stays below this
 	summaryTopRows    = 10   // series rows in the text table
 	summaryLabelRunes = 36   // longer labels are cut with …
 	summaryAskedBytes = 200
 	sparkWidth        = 24 // glyphs at most
-	demoMarker        = "DEMO DATA (synthetic, from the built-in emulator)"
+	DemoMarker        = "DEMO DATA (synthetic, from the built-in emulator)"
 )
 
 var sparkGlyphs = [8]rune{'▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'}
@@ -177,7 +177,7 @@ func Summarize(in SummaryInput) *Summary {
 	return s
 }
 
-func smRFC3339(t time.Time) string {
+func RFC3339(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
@@ -191,7 +191,7 @@ func (s *Summary) sdkList(resp *client.Response) {
 	s.SDKs = append(make([]string, 0, len(resp.SDKs)), resp.SDKs...)
 	n := len(s.SDKs)
 	s.Count = &n
-	s.Headline = &Headline{Value: float64(n), Of: "list", Text: smPlural(n, "SDK") + " sent MAU in the range."}
+	s.Headline = &Headline{Value: float64(n), Of: "list", Text: Plural(n, "SDK") + " sent MAU in the range."}
 	if n == 0 {
 		s.Empty = true
 		s.Hint = "no SDKs: none sent data in the range, or the filters match nothing"
@@ -206,7 +206,7 @@ func (s *Summary) sdkVersionList(resp *client.Response) {
 	}
 	n := len(s.SDKVersions)
 	s.Count = &n
-	s.Headline = &Headline{Value: float64(n), Of: "list", Text: smPlural(n, "SDK version") + " streamed in the past 60 days."}
+	s.Headline = &Headline{Value: float64(n), Of: "list", Text: Plural(n, "SDK version") + " streamed in the past 60 days."}
 	if n == 0 {
 		s.Empty = true
 		s.Hint = "no SDK versions: no SDK of this source opened a streaming connection in the past 60 days"
@@ -253,8 +253,8 @@ func (s *Summary) sdkDetails(resp *client.Response) {
 	s.MajorVersionAvailable = &mva
 	past, where := distinctVersions(s.EOLPast), len(s.EOLPast)
 	s.Headline = &Headline{Value: float64(past), Of: "list",
-		Text: smPlural(past, "SDK version") + " " + isAre(past) + " past end of life, in use in " + smPlural(where, "project environment") +
-			"; " + smPlural(distinctVersions(s.EOLNear), "SDK version") + " near it (of " + strconv.Itoa(n) + " in use)."}
+		Text: Plural(past, "SDK version") + " " + isAre(past) + " past end of life, in use in " + Plural(where, "project environment") +
+			"; " + Plural(distinctVersions(s.EOLNear), "SDK version") + " near it (of " + strconv.Itoa(n) + " in use)."}
 	if n == 0 {
 		s.Empty = true
 		s.Hint = "no SDK versions: no SDK sent data in the last 24 hours, or the filters match nothing"

@@ -1,4 +1,4 @@
-package tools
+package overview
 
 import (
 	"math"
@@ -6,6 +6,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/ld-usage-mcp/ld-usage-mcp/answer"
 	"github.com/ld-usage-mcp/ld-usage-mcp/client"
 )
 
@@ -17,25 +18,25 @@ import (
 // measureFigure reads one measure's figures from its tool's summary: the
 // month's figure from the headline's months, and the month before at the
 // same point from the points of the series the headline is made of.
-func measureFigure(m overviewMeasure, ep *client.Endpoint, r runResult, p period) MeasureFigure {
+func measureFigure(m Measure, ep *client.Endpoint, r Result, p Period) MeasureFigure {
 	mf := MeasureFigure{Name: m.Name, Title: m.Title, Tool: m.Tool, Unit: ep.Noun, per: ep.Per, BilledUnit: ep.PerNoun, whole: !ep.Float && ep.Per == 0}
-	h := r.sum.Headline
-	var cur, prev MonthFigure
-	cur.Status = monthComplete
-	if p.running {
-		cur.Status = monthInProgress
+	h := r.Summary.Headline
+	var cur, prev answer.MonthFigure
+	cur.Status = answer.MonthComplete
+	if p.Running {
+		cur.Status = answer.MonthInProgress
 	}
-	if f, ok := monthOf(h, p.month); ok {
+	if f, ok := monthOf(h, p.Month); ok {
 		cur = f
 	}
-	if f, ok := monthOf(h, p.prevMonth); ok {
+	if f, ok := monthOf(h, p.PrevMonth); ok {
 		prev = f
 	}
 	mf.Value, mf.Status = cur.Value, cur.Status
-	mf.prevWhole, mf.prevDone = prev.Value, prev.Status == monthComplete
-	if p.running {
+	mf.prevWhole, mf.prevDone = prev.Value, prev.Status == answer.MonthComplete
+	if p.Running {
 		// Read between two daily points: a count of whole things is rounded.
-		mf.Previous = headlineAt(r, p.prevStart, p.prevAt)
+		mf.Previous = headlineAt(r, p.PrevStart, p.PrevAt)
 		if mf.whole {
 			mf.Previous = math.Round(mf.Previous)
 		}
@@ -43,11 +44,11 @@ func measureFigure(m overviewMeasure, ep *client.Endpoint, r runResult, p period
 		mf.Previous = prev.Value
 	}
 	if mf.Previous != 0 {
-		c := smFinite((mf.Value - mf.Previous) / math.Abs(mf.Previous) * 100)
+		c := answer.Finite((mf.Value - mf.Previous) / math.Abs(mf.Previous) * 100)
 		mf.ChangePct = &c
 	}
 	if ep.Per > 0 {
-		b := smFinite(mf.Value / ep.Per)
+		b := answer.Finite(mf.Value / ep.Per)
 		mf.Billed = &b
 	}
 	return mf
@@ -56,15 +57,15 @@ func measureFigure(m overviewMeasure, ep *client.Endpoint, r runResult, p period
 // inBilled converts a figure of the measure into its billed unit.
 func (mf *MeasureFigure) inBilled(v float64) float64 {
 	if mf.per > 0 {
-		return smFinite(v / mf.per)
+		return answer.Finite(v / mf.per)
 	}
 	return v
 }
 
 // judge sets the measure's share of its entitlement ent and, for the
 // running month, its estimate.
-func (mf *MeasureFigure) judge(ent float64, p period) {
-	c := checkEntitlement(ent, mf.inBilled(mf.Value), p.running, p, mf.inBilled(mf.Previous), mf.inBilled(mf.prevWhole), mf.prevDone)
+func (mf *MeasureFigure) judge(ent float64, p Period) {
+	c := checkEntitlement(ent, mf.inBilled(mf.Value), p.Running, p, mf.inBilled(mf.Previous), mf.inBilled(mf.prevWhole), mf.prevDone)
 	mf.Entitlement, mf.Share = &ent, &c.share
 	mf.Estimate, mf.EstimateNote, mf.Over = c.estimate, c.estimateNote, c.over
 	if mf.Estimate != nil && mf.whole {
@@ -73,9 +74,9 @@ func (mf *MeasureFigure) judge(ent float64, p period) {
 }
 
 // monthOf is the headline's figure of one month.
-func monthOf(h *Headline, month string) (MonthFigure, bool) {
+func monthOf(h *answer.Headline, month string) (answer.MonthFigure, bool) {
 	if h == nil {
-		return MonthFigure{}, false
+		return answer.MonthFigure{}, false
 	}
 	for _, mf := range h.Months {
 		if mf.Month == month {
@@ -83,21 +84,21 @@ func monthOf(h *Headline, month string) (MonthFigure, bool) {
 		}
 	}
 	if len(h.Months) == 0 && h.Month == month {
-		return MonthFigure{Month: month, Value: h.Value, Status: h.Status}, true
+		return answer.MonthFigure{Month: month, Value: h.Value, Status: h.Status}, true
 	}
-	return MonthFigure{}, false
+	return answer.MonthFigure{}, false
 }
 
 // headlineAt is the headline's figure of the month starting at start, read
 // at instant at: from the same series as the headline (the one series, the
 // sum of series that add up, or the largest), each read by cumulativeAt.
-func headlineAt(r runResult, start, at time.Time) float64 {
-	h := r.sum.Headline
+func headlineAt(r Result, start, at time.Time) float64 {
+	h := r.Summary.Headline
 	if h == nil {
 		return 0
 	}
 	keys := map[string]bool{}
-	for _, st := range r.sum.Series {
+	for _, st := range r.Summary.Series {
 		if st.Points > 0 && (h.Of != "largest series" || st.Label == h.Label) {
 			keys[st.Key] = true
 			if h.Of == "largest series" {
@@ -106,12 +107,12 @@ func headlineAt(r runResult, start, at time.Time) float64 {
 		}
 	}
 	var v float64
-	for i := range r.resp.Series {
-		if sr := &r.resp.Series[i]; keys[sr.Key] {
+	for i := range r.Response.Series {
+		if sr := &r.Response.Series[i]; keys[sr.Key] {
 			v += cumulativeAt(sr, start, at)
 		}
 	}
-	return smFinite(v)
+	return answer.Finite(v)
 }
 
 // cumulativeAt reads a month_to_date series (daily points, each the month's
@@ -130,7 +131,7 @@ func cumulativeAt(sr *client.Series, start, at time.Time) float64 {
 	n := min(len(sr.Times), len(sr.Values))
 	for i := 0; i < n; i++ {
 		t, v := time.UnixMilli(sr.Times[i]).UTC(), sr.Values[i]
-		if !smIsFinite(v) || t.Before(start) || !t.Before(end) {
+		if !answer.IsFinite(v) || t.Before(start) || !t.Before(end) {
 			continue
 		}
 		switch {

@@ -1,9 +1,11 @@
-package tools
+package overview
 
 import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/ld-usage-mcp/ld-usage-mcp/answer"
 )
 
 // This file renders the overview as text: a header saying which month and
@@ -13,7 +15,7 @@ import (
 // It stays within the same budget as one tool's text.
 
 // headlineOf is the Answer line's figure and words.
-func headlineOf(ms []MeasureFigure, ents Entitlements, p period) *OverviewHeadline {
+func headlineOf(ms []MeasureFigure, ents Entitlements, p Period) *Headline {
 	i, why := billedMAU(ms, ents)
 	if i < 0 {
 		return nil
@@ -21,19 +23,19 @@ func headlineOf(ms []MeasureFigure, ents Entitlements, p period) *OverviewHeadli
 	m := ms[i]
 	var b strings.Builder
 	b.WriteString(m.fmtValue(m.Value) + " " + m.Unit)
-	if p.running {
-		b.WriteString(" so far in " + monthName(p.month))
+	if p.Running {
+		b.WriteString(" so far in " + answer.MonthName(p.Month))
 	} else {
-		b.WriteString(" in " + monthName(p.month) + ", the whole month")
+		b.WriteString(" in " + answer.MonthName(p.Month) + ", the whole month")
 	}
 	b.WriteString(" (" + why + ")")
-	when := monthName(p.prevMonth) + " at the same point"
-	if !p.running {
-		when = monthName(p.prevMonth)
+	when := answer.MonthName(p.PrevMonth) + " at the same point"
+	if !p.Running {
+		when = answer.MonthName(p.PrevMonth)
 	}
 	switch {
 	case m.ChangePct != nil:
-		b.WriteString(", " + smPct(*m.ChangePct) + " on " + when + " (" + m.fmtValue(m.Previous) + ")")
+		b.WriteString(", " + answer.Pct(*m.ChangePct) + " on " + when + " (" + m.fmtValue(m.Previous) + ")")
 	default:
 		b.WriteString(", none in " + when)
 	}
@@ -41,15 +43,15 @@ func headlineOf(ms []MeasureFigure, ents Entitlements, p period) *OverviewHeadli
 		b.WriteString("; " + pctOf(*m.Share) + " of its entitlement")
 	}
 	b.WriteString(".")
-	return &OverviewHeadline{Measure: m.Name, Value: m.Value, Text: b.String()}
+	return &Headline{Measure: m.Name, Value: m.Value, Text: b.String()}
 }
 
 // overviewNotes are what a reader must know beside the figures.
-func overviewNotes(sum *OverviewSummary, p period, projectShares bool, absent []string) []string {
+func overviewNotes(sum *Summary, p Period, projectShares bool, absent []string) []string {
 	var notes []string
-	if p.running {
-		at := time.Date(p.prevAt.Year(), p.prevAt.Month(), p.prevAt.Day(), p.prevAt.Hour(), p.prevAt.Minute(), 0, 0, time.UTC)
-		notes = append(notes, monthName(p.prevMonth)+" is read at "+at.Format("Jan 2 15:04")+" UTC, between its daily month-to-date points.")
+	if p.Running {
+		at := time.Date(p.PrevAt.Year(), p.PrevAt.Month(), p.PrevAt.Day(), p.PrevAt.Hour(), p.PrevAt.Minute(), 0, 0, time.UTC)
+		notes = append(notes, answer.MonthName(p.PrevMonth)+" is read at "+at.Format("Jan 2 15:04")+" UTC, between its daily month-to-date points.")
 	}
 	if projectShares {
 		notes = append(notes, "entitlements are the account's; these figures are one project's.")
@@ -60,15 +62,15 @@ func overviewNotes(sum *OverviewSummary, p period, projectShares bool, absent []
 	return notes
 }
 
-// Text renders the overview for a person or a model, below summaryTextBudget
+// Text renders the overview for a person or a model, below answer.TextBudget
 // bytes. The Answer line and the measures' lines come first and are kept;
 // the lines after them (gaps, movers, what is heading past its entitlement,
 // how estimates are made, notes) are dropped from the last when the budget
 // is short, each said in summary.
-func (s *OverviewSummary) Text(p period) string {
+func (s *Summary) Text(p Period) string {
 	head := []string{s.headerLine(p)}
 	if s.Demo {
-		head = append(head, demoMarker)
+		head = append(head, answer.DemoMarker)
 	}
 	if s.Headline != nil {
 		head = append(head, "Answer: "+s.Headline.Text)
@@ -89,14 +91,14 @@ func (s *OverviewSummary) Text(p period) string {
 		for _, name := range s.Movers {
 			m := s.measure(name)
 			if m.ChangePct != nil {
-				parts = append(parts, m.Title+" "+smPct(*m.ChangePct))
+				parts = append(parts, m.Title+" "+answer.Pct(*m.ChangePct))
 			} else {
 				parts = append(parts, m.Title+" (none last month)")
 			}
 		}
 		tail = append(tail, "Movers: "+strings.Join(parts, ", ")+".")
 	} else if len(s.Measures) > 0 {
-		tail = append(tail, "Movers: none changed by "+exact(moverPct)+"% or more.")
+		tail = append(tail, "Movers: none changed by "+answer.Exact(moverPct)+"% or more.")
 	}
 	var over, notes []string
 	for _, m := range s.Measures {
@@ -111,19 +113,15 @@ func (s *OverviewSummary) Text(p period) string {
 		tail = append(tail, "Past or heading past the entitlement: "+strings.Join(over, ", ")+".")
 	}
 	if len(notes) > 0 {
-		tail = append(tail, "Estimates of the month's end ("+p.end.AddDate(0, 0, -1).Format("Jan 2")+"): "+strings.Join(notes, "; ")+".")
+		tail = append(tail, "Estimates of the month's end ("+p.End.AddDate(0, 0, -1).Format("Jan 2")+"): "+strings.Join(notes, "; ")+".")
 	}
 	for _, n := range s.Notes {
 		tail = append(tail, "Note: "+n)
 	}
-	body := textRows{lines: tail, items: make([]int, len(tail)), what: "notes (all in summary)"}
-	for i := range body.items {
-		body.items[i] = 1
-	}
-	return fitText(head, body, nil)
+	return answer.FitText(head, answer.ItemRows(tail, "notes (all in summary)"), nil)
 }
 
-func (s *OverviewSummary) measure(name string) MeasureFigure {
+func (s *Summary) measure(name string) MeasureFigure {
 	for _, m := range s.Measures {
 		if m.Name == name {
 			return m
@@ -133,13 +131,13 @@ func (s *OverviewSummary) measure(name string) MeasureFigure {
 }
 
 // headerLine says what was asked, which month, how far, and what it is compared with.
-func (s *OverviewSummary) headerLine(p period) string {
+func (s *Summary) headerLine(p Period) string {
 	parts := []string{s.Asked}
-	if p.running {
-		parts = append(parts, monthName(p.month)+" to "+p.through.Format("Jan 2 15:04")+" UTC (in progress)",
-			"against "+monthName(p.prevMonth)+" at the same point")
+	if p.Running {
+		parts = append(parts, answer.MonthName(p.Month)+" to "+p.Through.Format("Jan 2 15:04")+" UTC (in progress)",
+			"against "+answer.MonthName(p.PrevMonth)+" at the same point")
 	} else {
-		parts = append(parts, monthName(p.month)+" (UTC)", "against "+monthName(p.prevMonth))
+		parts = append(parts, answer.MonthName(p.Month)+" (UTC)", "against "+answer.MonthName(p.PrevMonth))
 	}
 	return strings.Join(parts, " · ")
 }
@@ -147,24 +145,24 @@ func (s *OverviewSummary) headerLine(p period) string {
 // line is one measure in one line: its figure (in its billed unit where it
 // has one), last month's, the change and, with an entitlement, the share
 // and the estimate.
-func (m MeasureFigure) line(p period) string {
+func (m MeasureFigure) line(p Period) string {
 	var b strings.Builder
 	b.WriteString(m.Title + ": ")
-	prevShort := p.prevStart.Format("Jan")
+	prevShort := p.PrevStart.Format("Jan")
 	if m.Billed != nil {
-		b.WriteString(billed(*m.Billed) + " (" + exact(m.Value) + " " + m.Unit + ")")
-		b.WriteString("; " + prevShort + " " + billed(m.inBilled(m.Previous)))
+		b.WriteString(answer.FormatBilled(*m.Billed) + " (" + answer.Exact(m.Value) + " " + m.Unit + ")")
+		b.WriteString("; " + prevShort + " " + answer.FormatBilled(m.inBilled(m.Previous)))
 	} else {
 		b.WriteString(m.fmtValue(m.Value) + "; " + prevShort + " " + m.fmtValue(m.Previous))
 	}
 	if m.ChangePct != nil {
-		b.WriteString(" (" + smPct(*m.ChangePct) + ")")
+		b.WriteString(" (" + answer.Pct(*m.ChangePct) + ")")
 	}
-	if m.Status == monthPartial {
+	if m.Status == answer.MonthPartial {
 		b.WriteString("; data ends early")
 	}
 	if m.Share != nil {
-		b.WriteString("; " + pctOf(*m.Share) + " of " + exact(*m.Entitlement))
+		b.WriteString("; " + pctOf(*m.Share) + " of " + answer.Exact(*m.Entitlement))
 		if m.Estimate != nil {
 			b.WriteString(", est. " + m.fmtBilled(*m.Estimate))
 		}
@@ -177,17 +175,17 @@ func (m MeasureFigure) line(p period) string {
 
 // pctOf writes a share (1 = all) in percent, as changes are.
 func pctOf(share float64) string {
-	return strings.TrimPrefix(smPct(share*100), "+")
+	return strings.TrimPrefix(answer.Pct(share*100), "+")
 }
 
 // fmtBilled writes a figure in the measure's billed unit: as billed figures
 // are where there is a billing conversion (a small one does not read as 0).
 func (m MeasureFigure) fmtBilled(v float64) string {
 	if m.per > 0 {
-		return billed(v)
+		return answer.FormatBilled(v)
 	}
-	return exact(v)
+	return answer.Exact(v)
 }
 
 // fmtValue writes a figure in the measure's own unit.
-func (m MeasureFigure) fmtValue(v float64) string { return exact(v) }
+func (m MeasureFigure) fmtValue(v float64) string { return answer.Exact(v) }

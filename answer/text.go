@@ -1,4 +1,4 @@
-package tools
+package answer
 
 import (
 	"strconv"
@@ -15,16 +15,16 @@ import (
 // figure of its own: they come from figures.go.
 
 // Text renders the summary for a person or a model. It stays below
-// summaryTextBudget bytes whatever the data.
+// TextBudget bytes whatever the data.
 func (s *Summary) Text() string {
 	if s == nil {
 		return ""
 	}
 	head := []string{s.headerLine()}
 	if s.Demo {
-		head = append(head, demoMarker)
+		head = append(head, DemoMarker)
 	}
-	var body textRows
+	var body Rows
 	var tail []string
 	switch s.Kind {
 	case "series":
@@ -54,7 +54,7 @@ func (s *Summary) Text() string {
 	if s.Hint != "" {
 		tail = append(tail, "Hint: "+s.Hint)
 	}
-	return fitText(head, body, tail)
+	return FitText(head, body, tail)
 }
 
 // answerLine is the Answer: line of a list, "" when it has no headline.
@@ -70,7 +70,7 @@ func (s *Summary) answerLine() string {
 func (s *Summary) headerLine() string {
 	var parts []string
 	if s.Asked != "" {
-		parts = append(parts, smCut(trimLabel(s.Asked, summaryAskedBytes), summaryAskedBytes))
+		parts = append(parts, Cut(TrimLabel(s.Asked, summaryAskedBytes), summaryAskedBytes))
 	}
 	if r := s.rangeText(); r != "" {
 		parts = append(parts, r)
@@ -88,16 +88,16 @@ func (s *Summary) headerLine() string {
 			parts = append(parts, a)
 		}
 	case "sdks":
-		parts = append(parts, smPlural(*s.Count, "SDK"))
+		parts = append(parts, Plural(*s.Count, "SDK"))
 	case "sdkVersions":
-		parts = append(parts, smPlural(*s.Count, "SDK version"))
+		parts = append(parts, Plural(*s.Count, "SDK version"))
 	case "sdkVersionDetails":
-		parts = append(parts, smPlural(*s.Count, "SDK version")+" in use")
+		parts = append(parts, Plural(*s.Count, "SDK version")+" in use")
 	}
 	return strings.Join(parts, " · ")
 }
 
-func smPlural(n int, what string) string {
+func Plural(n int, what string) string {
 	if n == 1 {
 		return "1 " + what
 	}
@@ -159,7 +159,7 @@ func (s *Summary) shortDate(ms int64) string {
 	return t.Format("Jan 2")
 }
 
-func monthName(month string) string {
+func MonthName(month string) string {
 	t, err := time.Parse("2006-01", month)
 	if err != nil {
 		return month
@@ -182,7 +182,7 @@ func headlineText(ep *client.Endpoint, h *Headline, with []*SeriesSummary, f fra
 	if noun == "" {
 		noun = "units"
 	}
-	val := exact(h.Value)
+	val := Exact(h.Value)
 	var b strings.Builder
 	b.WriteString(val + " " + noun)
 	shortT := func(ms int64) string {
@@ -197,7 +197,7 @@ func headlineText(ep *client.Endpoint, h *Headline, with []*SeriesSummary, f fra
 		if h.Month == "" {
 			break
 		}
-		name := monthName(h.Month)
+		name := MonthName(h.Month)
 		var through int64
 		for _, st := range with {
 			if n := len(st.Months); n > 0 && st.Months[n-1].lastT > through {
@@ -212,9 +212,9 @@ func headlineText(ep *client.Endpoint, h *Headline, with []*SeriesSummary, f fra
 			}
 		}
 		switch h.Status {
-		case monthComplete:
+		case MonthComplete:
 			b.WriteString(newWord + " in " + name + " (the whole month)")
-		case monthInProgress:
+		case MonthInProgress:
 			b.WriteString(newWord + " so far in " + name + " (month in progress, to " + f.now.In(f.loc).Format("Jan 2 15:04") + " " + f.loc.String() + ")")
 		default:
 			if f.meaning.Figure == client.FigureMonthEnd {
@@ -252,10 +252,10 @@ func headlineText(ep *client.Endpoint, h *Headline, with []*SeriesSummary, f fra
 	case "sum of series":
 		b.WriteString(", sum of " + strconv.Itoa(len(with)) + " series")
 	case "largest series":
-		b.WriteString(", for " + trimLabel(h.Label, summaryLabelRunes) + ", the largest of " + strconv.Itoa(len(with)) + " series (they overlap: no total)")
+		b.WriteString(", for " + TrimLabel(h.Label, summaryLabelRunes) + ", the largest of " + strconv.Itoa(len(with)) + " series (they overlap: no total)")
 	}
 	if h.Billed != nil {
-		b.WriteString(" = " + billed(*h.Billed) + " " + h.BilledUnit + " billed (" + exact(ep.Per) + " minutes each)")
+		b.WriteString(" = " + FormatBilled(*h.Billed) + " " + h.BilledUnit + " billed (" + Exact(ep.Per) + " minutes each)")
 	}
 	b.WriteString(".")
 	return b.String()
@@ -284,18 +284,18 @@ func (s *Summary) monthsLine() string {
 	}
 	parts := make([]string, 0, len(h.Months))
 	for _, mf := range h.Months {
-		p := monthShort(mf.Month) + " " + exact(mf.Value)
+		p := monthShort(mf.Month) + " " + Exact(mf.Value)
 		switch mf.Status {
-		case monthInProgress:
+		case MonthInProgress:
 			p += " (in progress)"
-		case monthPartial:
+		case MonthPartial:
 			p += " (part)"
 		}
 		parts = append(parts, p)
 	}
 	what := "By month"
 	if h.Label != "" {
-		what += " (" + trimLabel(h.Label, summaryLabelRunes) + ")"
+		what += " (" + TrimLabel(h.Label, summaryLabelRunes) + ")"
 	}
 	return what + ": " + strings.Join(parts, " · ")
 }
@@ -313,9 +313,9 @@ func (s *Summary) figureHeader() string {
 			name = "new " + name
 		}
 		switch h.Status {
-		case monthInProgress:
+		case MonthInProgress:
 			return name + " so far"
-		case monthPartial:
+		case MonthPartial:
 			return name + " (part)"
 		}
 		return name
@@ -325,7 +325,7 @@ func (s *Summary) figureHeader() string {
 
 // table renders the top series, aligned, and how many were left out. The
 // columns are those that mean something for the kind of point.
-func (s *Summary) table() textRows {
+func (s *Summary) table() Rows {
 	shown := s.Series
 	if len(shown) > summaryTopRows {
 		shown = shown[:summaryTopRows]
@@ -346,7 +346,7 @@ func (s *Summary) table() textRows {
 		if st.ChangePct == nil {
 			return "—"
 		}
-		return smPct(*st.ChangePct)
+		return Pct(*st.ChangePct)
 	}}
 	trend := col{name: "trend", text: func(st SeriesSummary) string { return st.Sparkline }}
 	var cols []col
@@ -395,7 +395,7 @@ func (s *Summary) table() textRows {
 		}
 	}
 	if len(cells) == 1 {
-		return textRows{}
+		return Rows{}
 	}
 	width := make([]int, len(cells[0]))
 	for _, row := range cells {
@@ -430,7 +430,7 @@ func (s *Summary) table() textRows {
 	for i := range items {
 		items[i] = 1
 	}
-	return textRows{pre: common, lines: lines, items: items, keep: 1, more: len(s.Series) - len(shown),
+	return Rows{pre: common, lines: lines, items: items, keep: 1, more: len(s.Series) - len(shown),
 		what: "series (all in summary.series; narrow with a filter" + s.filterHint() + ", or call with --json)"}
 }
 
