@@ -23,8 +23,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ld-usage-mcp/ld-usage-mcp/overview"
 	"github.com/ld-usage-mcp/ld-usage-mcp/server"
-	"github.com/ld-usage-mcp/ld-usage-mcp/tools"
 )
 
 // The test is a person using the MCP Inspector (1.0.3, from the npm
@@ -177,7 +177,7 @@ func TestAppInInspector(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 180*time.Second)
 	defer cancel()
-	ent, err := tools.ParseEntitlements("client-mau=100000,service-connections=40")
+	ent, err := overview.ParseEntitlements("client-mau=100000,service-connections=40")
 	require.NoError(t, err)
 	srv, err := server.New(server.Config{Transport: "http", Addr: "127.0.0.1:0", Demo: true, Version: "test", Entitlements: ent})
 	require.NoError(t, err)
