@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/stretchr/testify/assert"
@@ -168,6 +169,22 @@ const appViewJS = `(() => {
   };
 })()`
 
+// appClipJS is the part of the page where the app shows: its iframe's box
+// within the boxes of the Inspector's panels that clip it, in the window.
+const appClipJS = `(() => {
+  const f = document.querySelector("iframe");
+  const r = f.getBoundingClientRect();
+  let [x0, y0, x1, y1] = [r.left, r.top, r.right, r.bottom];
+  for (let e = f.parentElement; e; e = e.parentElement) {
+    const cs = getComputedStyle(e);
+    if (cs.overflowX === "visible" && cs.overflowY === "visible") continue;
+    const q = e.getBoundingClientRect();
+    [x0, y0, x1, y1] = [Math.max(x0, q.left), Math.max(y0, q.top), Math.min(x1, q.right), Math.min(y1, q.bottom)];
+  }
+  [x0, y0, x1, y1] = [Math.max(0, x0), Math.max(0, y0), Math.min(innerWidth, x1), Math.min(innerHeight, y1)];
+  return {x: x0, y: y0, width: Math.max(1, x1 - x0), height: Math.max(1, y1 - y0), scale: 1};
+})()`
+
 func TestAppInInspector(t *testing.T) {
 	exe := lookPath(t, []string{"chromium", "chromium-browser"}, "Debian's package chromium")
 	node := lookPath(t, []string{"node", "nodejs"}, "Debian's package nodejs")
@@ -284,9 +301,10 @@ func showView(t *testing.T, bctx context.Context, click func(string), vw view, w
 		eval[bool](t, frame{ctx: bctx}, `(document.querySelectorAll("*").forEach((e) => { if (e.scrollLeft) e.scrollLeft = 0; }), true)`)
 		shot(t, bctx, filepath.Join(out, "inspector-"+name+".png"))
 		// The app alone: the Inspector's iframe, as far as its panel shows it.
-		png, err := chromedp.Run(bctx, chromedp.Screenshot(chromedp.CSS("iframe"), chromedp.NodeVisible))
+		clip := eval[page.Viewport](t, frame{ctx: bctx}, appClipJS)
+		png, err := chromedp.Call(bctx, page.CaptureScreenshot, page.CaptureScreenshotParams{Clip: &clip})
 		require.NoError(t, err)
-		require.NoError(t, os.WriteFile(filepath.Join(out, fmt.Sprintf("app-%s-%.0f-%s.png", vw.tool, v.Width, step.theme)), png, 0o644))
+		require.NoError(t, os.WriteFile(filepath.Join(out, fmt.Sprintf("app-%s-%.0f-%s.png", vw.tool, v.Width, step.theme)), png.Data, 0o644))
 	}
 	click(`//button[@aria-label="Minimize"]`)
 	click(`//button[@aria-label="Close app"]`)
