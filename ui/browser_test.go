@@ -197,10 +197,14 @@ func eval[T any](t *testing.T, f context.Context, expr string) T {
 	return v
 }
 
-// waitFor polls cond in the frame until it holds (at most 20 s).
+// waitFor polls cond in the frame until it holds (at most 20 s). It polls
+// on a timer, not on animation frames: chromium gives a frame scrolled out of
+// view no animation frames, and a poll on them would never end.
 func waitFor(t *testing.T, f context.Context, cond string) {
 	t.Helper()
-	_, err := chromedp.Run(f, chromedp.Poll[chromedp.Void](cond, chromedp.WithPollingTimeout(20*time.Second)))
+	ctx, cancel := context.WithTimeout(f, 25*time.Second)
+	defer cancel()
+	_, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](cond, chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(20*time.Second)))
 	require.NoError(t, err, "waiting for %s", cond)
 }
 

@@ -44,6 +44,7 @@ type chartView struct {
 	}
 	Rules     []float64
 	Estimates []struct {
+		Role     string
 		Key      string
 		Value, X float64
 	}
@@ -82,7 +83,7 @@ const chartViewJS = `(() => {
       DotX: q("circle.dot", g).map((c) => +c.getAttribute("cx")),
     })),
     Rules: q("[data-role=month-rule]").map((g) => +g.dataset.time),
-    Estimates: q("[data-role=estimate]").map((g) => ({ Key: g.dataset.series, Value: +g.dataset.value, X: +g.querySelector("path").getAttribute("d").split(/[ML ]/).filter(Boolean).at(-2) })),
+    Estimates: q("[data-role=estimate], [data-role=projection]").map((g) => ({ Role: g.dataset.role, Key: g.dataset.series, Value: +g.dataset.value, X: +g.querySelector("path").getAttribute("d").split(/[ML ]/).filter(Boolean).at(-2) })),
     Peaks: q("[data-role=peak]").map((g) => ({ Key: g.dataset.series, Value: +g.dataset.value, Time: +g.dataset.time, Text: g.querySelector("text").textContent })),
     Rows: q("tr[data-role=table-row]").map((tr) => ({
       Series: tr.dataset.series, Key: tr.dataset.key, Name: tr.querySelector("td.label").textContent, Cls: tr.className, Pressed: tr.getAttribute("aria-pressed") ?? "",
@@ -205,7 +206,7 @@ func (p *page) rawRows(name string) []map[string]float64 {
 	return body.Series
 }
 
-var chartViews = []string{"mau-by-sdk", "mau-two-months", "service-connections", "streams-peak", "mau-monthly", "single-bucket", "many-series", "date-to", "streams-by-version", "evaluations"}
+var chartViews = []string{"mau-by-sdk", "mau-two-months", "service-connections", "streams-peak", "mau-monthly", "single-bucket", "many-series", "date-to", "streams-by-version", "mau-by-sdk-env", "evaluations"}
 
 func TestAppPoints(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Second)
@@ -278,7 +279,7 @@ func TestAppPoints(t *testing.T) {
 	t.Run("6 the running month to its end, the estimate and the entitlement", func(t *testing.T) {
 		c := p.chart("service-connections")
 		s := p.summary("service-connections")
-		require.Len(t, c.Estimates, 1, "the running month's estimate, dotted")
+		require.Len(t, c.Estimates, 1, "the running month's estimate (LaunchDarkly's projection where the API sends one), dotted")
 		assert.InDelta(t, c.PlotR, c.Estimates[0].X, 1, "the estimate runs to the month's end, the plot's right edge")
 		assert.Greater(t, c.Estimates[0].Value, s.Headline.Billed, "the estimate is past what is used so far")
 		last := c.XTicks[len(c.XTicks)-1].Time
@@ -359,7 +360,7 @@ func TestAppPoints(t *testing.T) {
 		assert.Equal(t, "other", c.Lines[7].Key)
 		assert.Equal(t, "total", c.Lines[8].Key)
 		assert.Len(t, strokes, 9, "no colour repeats")
-		require.Len(t, c.Estimates, 1, "the estimate of the total only")
+		require.Len(t, c.Estimates, 1, "the estimate (or projection) of the total only")
 		assert.Equal(t, "total", c.Estimates[0].Key)
 		k := s.Headline.Billed / s.Headline.Value
 		var rest, total float64
@@ -388,19 +389,19 @@ func TestAppPoints(t *testing.T) {
 		assert.Equal(t, len(s.Series)-7, members, "the rest listed under other")
 
 		// Series that overlap are all drawn; past eight colours, a dash tells them apart.
-		v := p.chart("streams-by-version")
-		sv := p.summary("streams-by-version")
+		v := p.chart("mau-by-sdk-env")
+		sv := p.summary("mau-by-sdk-env")
 		require.False(t, sv.AddsAcross)
 		require.Greater(t, len(sv.Series), 8)
 		require.Len(t, v.Lines, len(sv.Series))
 		type look struct{ Stroke, Dash string }
-		looks := eval[[]look](t, p.frames["streams-by-version"], `[...document.querySelectorAll("[data-role=series] path")].map((e) => ({Stroke: getComputedStyle(e).stroke, Dash: getComputedStyle(e).strokeDasharray}))`)
+		looks := eval[[]look](t, p.frames["mau-by-sdk-env"], `[...document.querySelectorAll("[data-role=series] path")].map((e) => ({Stroke: getComputedStyle(e).stroke, Dash: getComputedStyle(e).strokeDasharray}))`)
 		seen := map[look]bool{}
 		for _, l := range looks {
 			assert.False(t, seen[l], "colour and dash unique: %v", l)
 			seen[l] = true
 		}
-		swatches := eval[[]string](t, p.frames["streams-by-version"], `[...document.querySelectorAll("tr[data-role=table-row] .swatch")].map((e) => getComputedStyle(e).borderTopStyle)`)
+		swatches := eval[[]string](t, p.frames["mau-by-sdk-env"], `[...document.querySelectorAll("tr[data-role=table-row] .swatch")].map((e) => getComputedStyle(e).borderTopStyle)`)
 		require.Len(t, swatches, len(sv.Series))
 		assert.Equal(t, "solid", swatches[0])
 		assert.Equal(t, "dashed", swatches[8], "the table shows the second cue too")

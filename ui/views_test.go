@@ -55,6 +55,8 @@ func views(now time.Time) []view {
 		{"empty", "get_ai_runs_usage", map[string]any{"from": "2020-01-01", "to": "2020-01-31"}},
 		{"sdk-versions-in-use", "get_sdk_versions_details", map[string]any{}},
 		{"streams-by-version", "get_stream_usage_by_sdk_version", map[string]any{"source": "server"}},
+		// Unique counts by SDK and environment overlap: many series, no total.
+		{"mau-by-sdk-env", "get_clientside_mau_usage", map[string]any{"groupBy": []string{"sdkName", "environmentId"}}},
 		{"evaluations", "get_evaluations_usage", map[string]any{"projectKey": "web-app", "environmentKey": "production", "featureFlagKey": "new-checkout"}},
 		{"date-to", "get_clientside_mau_usage", map[string]any{"from": day(first.AddDate(0, -1, 2)), "to": day(first.AddDate(0, -1, 9))}},
 	}

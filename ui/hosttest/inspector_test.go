@@ -248,9 +248,10 @@ func TestAppInInspector(t *testing.T) {
 // form, and checks the app at each size and theme; it leaves the Apps tab
 // as it found it.
 //
-// The Inspector fixes its app iframe at the width the app reports when it
-// starts (ext-apps' size-changed notification): the app is opened anew at
-// each size, as a person opens it in a window of that size. The app's
+// The Inspector sets its app iframe to the width the app reports (ext-apps'
+// size-changed notification); the app reports its height only, so the frame
+// follows the panel: the app is opened anew at each size, as a person opens
+// it in a window of that size, and last resized while open. The app's
 // frame is the window less the Inspector's sidebar and margins: the narrow
 // window is 420 px more than those.
 func showView(t *testing.T, bctx context.Context, click func(string), vw view, want summary, out string) {
@@ -306,6 +307,17 @@ func showView(t *testing.T, bctx context.Context, click func(string), vw view, w
 		require.NoError(t, err)
 		require.NoError(t, os.WriteFile(filepath.Join(out, fmt.Sprintf("app-%s-%.0f-%s.png", vw.tool, v.Width, step.theme)), png.Data, 0o644))
 	}
+	// Live resize: the app reports its height only, so the Inspector lets its
+	// frame follow the panel. Back to the wide window without opening the app
+	// again, the same app grows to the panel and still shows it right.
+	require.NoError(t, chromedp.Do(bctx, chromedp.EmulateViewport(1280, 1000)))
+	f := appFrame(t, bctx)
+	// The chart follows a frame later (it redraws to the width it is given).
+	waitFor(t, f, `document.documentElement.clientWidth > 800 && `+vw.ready()+
+		` && (!document.querySelector(".chart svg") || document.querySelector(".chart svg").getBoundingClientRect().width > document.documentElement.clientWidth / 2)`)
+	v := eval[appView](t, f, appViewJS)
+	checkView(t, vw.tool+"-live-1280-dark", v, want, "dark")
+	assert.Greater(t, v.Width, 800.0, "%s: the open app follows the wider panel", vw.tool)
 	click(`//button[@aria-label="Minimize"]`)
 	click(`//button[@aria-label="Close app"]`)
 }

@@ -145,7 +145,29 @@ function applyContext(ctx: McpUiHostContext) {
   // The chart's colours are CSS variables of the theme: nothing to redraw.
 }
 
-const app = new App({ name: "ld-usage-mcp", version: "1" });
+// The app reports its height only (autoResize would send window.innerWidth
+// too): a host that sizes its frame's width from the reported width, as the
+// MCP Inspector does, would otherwise keep the width the app had at mount and
+// never let it follow a wider or narrower panel.
+const app = new App({ name: "ld-usage-mcp", version: "1" }, {}, { autoResize: false });
+let reportedHeight = 0;
+let heightQueued = false;
+function reportHeight(): void {
+  if (heightQueued) return;
+  heightQueued = true;
+  requestAnimationFrame(() => {
+    heightQueued = false;
+    const el = document.documentElement;
+    const was = el.style.height;
+    el.style.height = "max-content";
+    const height = Math.ceil(el.getBoundingClientRect().height);
+    el.style.height = was;
+    if (height !== reportedHeight) {
+      reportedHeight = height;
+      app.sendSizeChanged({ height }).catch(() => {});
+    }
+  });
+}
 app.ontoolinput = () => {
   if (!last) panel("waiting", "Waiting for LaunchDarkly…");
 };
@@ -162,4 +184,8 @@ document.addEventListener("securitypolicyviolation", (e) => report(`CSP blocked 
 app.connect().then(() => {
   const ctx = app.getHostContext();
   if (ctx) applyContext(ctx);
+  reportHeight();
+  const sized = new ResizeObserver(reportHeight);
+  sized.observe(document.documentElement);
+  sized.observe(document.body);
 });
