@@ -55,7 +55,7 @@ var prompts = []prompt{
 			{name: "from", description: "Start of the window that weighs SDKs by their connections (default -7d)"},
 		},
 		needs: func(s *Server) bool {
-			return s.Has("get_sdk_versions_details") && s.Has("get_stream_usage_by_sdk_version")
+			return s.Has("get_sdk_all_versions") && s.Has("get_stream_usage_by_sdk_version")
 		},
 		render: renderSDKUpgradePlan,
 	},
@@ -226,7 +226,7 @@ func renderSDKUpgradePlan(s *Server, args map[string]string) (string, error) {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Plan the SDK upgrades of %s, the most used first.\n\n", scope)
-	fmt.Fprintf(&b, "1. Call get_sdk_versions_details (no arguments): the newest SDK version in use per environment over the last 24 hours, with its end-of-life status. Keep the versions past end of life (summary.eolPast) and near it (summary.eolNear)%s, and any Relay Proxy past end of life.\n", only)
+	fmt.Fprintf(&b, "1. Call get_sdk_all_versions (no arguments): every SDK version in use in each project environment over the last 24 hours, with its end-of-life status (get_sdk_versions_details gives only the newest of each, and misses older versions still running beside it). Keep the versions past end of life (summary.eolPast) and near it (summary.eolNear), with every place each runs%s, and any Relay Proxy past end of life.\n", only)
 	fmt.Fprintf(&b, "2. Weigh each by how much it connects: call get_stream_usage_by_sdk_version with %s, then with source=client: one series per SDK and version; read its peak (connections are a level, never a sum).",
 		argList("source", "server", "from", from))
 	if s.Has("get_service_connection_usage") {
