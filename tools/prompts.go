@@ -55,7 +55,7 @@ var prompts = []prompt{
 			{name: "from", description: "Start of the window that weighs SDKs by their connections (default -7d)"},
 		},
 		needs: func(s *Server) bool {
-			return s.Has("get_sdk_all_versions") && s.Has("get_stream_usage_by_sdk_version")
+			return (s.Has("get_sdk_all_versions") || s.Has("get_sdk_versions_details")) && s.Has("get_stream_usage_by_sdk_version")
 		},
 		render: renderSDKUpgradePlan,
 	},
@@ -226,15 +226,20 @@ func renderSDKUpgradePlan(s *Server, args map[string]string) (string, error) {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Plan the SDK upgrades of %s, the most used first.\n\n", scope)
-	fmt.Fprintf(&b, "1. Call get_sdk_all_versions (no arguments): every SDK version in use in each project environment over the last 24 hours, with its end-of-life status (get_sdk_versions_details gives only the newest of each, and misses older versions still running beside it). Keep the versions past end of life (summary.eolPast) and near it (summary.eolNear), with every place each runs%s, and any Relay Proxy past end of life.\n", only)
-	fmt.Fprintf(&b, "2. Weigh each by how much it connects: call get_stream_usage_by_sdk_version with %s, then with source=client: one series per SDK and version; read its peak (connections are a level, never a sum).",
+	if s.Has("get_sdk_all_versions") {
+		fmt.Fprintf(&b, "1. Call get_sdk_all_versions (no arguments): every SDK version in use in every project environment over the last 24 hours, with its end-of-life status (get_sdk_versions_details gives only the newest version per environment and misses older ones still running).")
+	} else {
+		fmt.Fprintf(&b, "1. Call get_sdk_versions_details (no arguments): the newest SDK version in use per environment over the last 24 hours, with its end-of-life status (older versions still running elsewhere are not in it: say so).")
+	}
+	fmt.Fprintf(&b, " Keep the versions past end of life (summary.eolPast) and near it (summary.eolNear)%s, and any Relay Proxy past end of life. Each entry is one version in one project environment: every one is a place to upgrade. Count versions (summary.eolPastVersions) and places (summary.eolPastPlaces) apart, and say which you count.\n", only)
+	fmt.Fprintf(&b, "2. Weigh each by how much it connects: call get_stream_usage_by_sdk_version with %s, then with source=client: one series per SDK and version; read its peak (connections are a level, never a sum over time; versions partition the connections, so the account's total is the per-bucket sum).",
 		argList("source", "server", "from", from))
 	if s.Has("get_service_connection_usage") {
 		fmt.Fprintf(&b, " Call get_service_connection_usage with %s for the service connections each bills (43,800 connection minutes = 1).",
 			argList("from", from, "groupBy", "[sdkName, sdkVersion]", "projectKey", project))
 	}
 	b.WriteString("\n3. Order them: past end of life first, then near it; within each, the most connections first.\n\n")
-	b.WriteString("Write a table (SDK, version in use → latest, status, project/environment, peak connections, service connections), then the upgrade order with one line per SDK, saying where a major version is available. Name versions exactly as the tools give them.")
+	b.WriteString("Write a table with one row per version and project environment (SDK, version in use → latest, status, project/environment, peak connections, service connections), leaving out no place, then the upgrade order with one line per SDK, saying where a major version is available. Name versions exactly as the tools give them.")
 	return b.String(), nil
 }
 

@@ -46,7 +46,9 @@ var promptCases = []promptCase{
 	{"sdk_upgrade_plan", map[string]string{"projectKey": "mobile-app", "from": "-14d"}, []string{
 		"Plan the SDK upgrades of project mobile-app",
 		"Call get_sdk_all_versions",
-		"with every place each runs in project mobile-app",
+		"(summary.eolNear) in project mobile-app",
+		"every one is a place to upgrade",
+		"leaving out no place",
 		"call get_stream_usage_by_sdk_version with source=server from=-14d, then with source=client",
 		"Call get_service_connection_usage with from=-14d groupBy=[sdkName, sdkVersion] projectKey=mobile-app",
 	}},
