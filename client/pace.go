@@ -199,6 +199,11 @@ type bucket struct {
 	limit     int           // largest window size seen (remaining+1 of an answer)
 	inflight  int           // requests sent and not answered
 	changed   chan struct{} // closed and replaced on every answer
+
+	// early counts the requests sent after the announced reset but before
+	// the window is taken as renewed (within paceSlack): LaunchDarkly counts
+	// them in the new window, so the refill leaves them out.
+	early int
 }
 
 // acquire waits for room in the window and counts the request as in flight.
@@ -220,7 +225,7 @@ func (b *bucket) take(_ context.Context, force bool) (grant, error) {
 		ok = b.inflight == 0
 	default:
 		if !b.reset.IsZero() && !now.Before(b.reset.Add(paceSlack)) {
-			b.remaining, b.reset = b.limit, time.Time{}
+			b.remaining, b.reset, b.early = b.limit-b.early, time.Time{}, 0
 		}
 		switch {
 		case b.remaining > 0:
@@ -238,6 +243,9 @@ func (b *bucket) take(_ context.Context, force bool) (grant, error) {
 	}
 	if b.limited {
 		b.remaining--
+		if !b.reset.IsZero() && !now.Before(b.reset) {
+			b.early++ // counted in the window after the announced reset
+		}
 	}
 	b.inflight++
 	g.ok, g.release = true, b.release
@@ -307,7 +315,7 @@ func (b *bucket) release(resp *http.Response) {
 			b.remaining = 0
 		}
 		if !reset.IsZero() {
-			b.reset = reset
+			b.reset, b.early = reset, 0 // the answer's remaining counts what came early
 		}
 	case rem >= 0:
 		b.remaining = min(b.remaining, rem-b.inflight)

@@ -46,6 +46,11 @@ type faultOpts struct {
 	onEvent     func(client.Event)
 	onCall      func(tools.CallInfo)
 	noMCP       bool // do not connect an in-process MCP client
+	// windowAtRelease: each request counts in the rate-limit window of the
+	// moment the pacer let it go, not of its arrival (releaseLimiter), so
+	// that a test of pacing checks its decisions, not how fast a loaded
+	// machine carries requests across a window's end.
+	windowAtRelease bool
 }
 
 // faultEnv is an emulator behind a real loopback HTTP server, a tool server
@@ -57,6 +62,8 @@ type faultEnv struct {
 	ts     *tools.Server
 	mcp    *mcpclient.Client
 	events *eventLog
+	// limiter is the rate limit of windowAtRelease (nil otherwise).
+	limiter *releaseLimiter
 	// ended receives the path of every request whose context ended before
 	// the emulator's handler returned: the client abandoned it.
 	ended chan string
@@ -114,9 +121,19 @@ func newFaultEnv(t *testing.T, o faultOpts) *faultEnv {
 	fe := &faultEnv{events: &eventLog{}, ended: make(chan string, 64)}
 	// The emulator runs on the real clock: the retry and pacing layers
 	// compare its reset times with real timers.
-	fe.emu = emulator.New(emulator.Options{Keys: o.emuKeys, RateLimit: o.rateLimit, Window: o.window})
+	eo := emulator.Options{Keys: o.emuKeys, RateLimit: o.rateLimit, Window: o.window}
+	var limiter *releaseLimiter
+	if o.windowAtRelease {
+		limiter = &releaseLimiter{limit: o.rateLimit, window: o.window, count: map[int64]int{}}
+		eo.RateLimit = 0
+	}
+	fe.emu = emulator.New(eo)
 	fe.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fe.emu.ServeHTTP(w, r)
+		if limiter != nil {
+			limiter.serve(fe.emu, w, r)
+		} else {
+			fe.emu.ServeHTTP(w, r)
+		}
 		if r.Context().Err() != nil {
 			select {
 			case fe.ended <- r.URL.Path:
@@ -135,7 +152,12 @@ func newFaultEnv(t *testing.T, o faultOpts) *faultEnv {
 			o.onEvent(e)
 		}
 	}
-	rt := client.NewTransport(fe.base, client.ResilienceOptions{
+	var next http.RoundTripper = fe.base
+	if limiter != nil {
+		next = &stampRelease{next: fe.base}
+		fe.limiter = limiter
+	}
+	rt := client.NewTransport(next, client.ResilienceOptions{
 		MaxAttempts: o.maxAttempts,
 		BaseBackoff: 20 * time.Millisecond,
 		MaxBackoff:  80 * time.Millisecond,

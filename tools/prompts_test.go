@@ -3,7 +3,9 @@ package tools_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ld-usage-mcp/ld-usage-mcp/emulator"
 	"github.com/ld-usage-mcp/ld-usage-mcp/tools"
 )
 
@@ -200,4 +203,41 @@ func TestPromptsFollowTheSelection(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, list.Prompts, 1)
 	assert.Equal(t, "usage_review", list.Prompts[0].Name)
+}
+
+// TestSDKUpgradePlanCoversEveryPlace: the tool sdk_upgrade_plan starts from
+// lists every place (project environment) where a version past end of life
+// runs, as the account's model has them, not only the places where it is
+// the newest version in use.
+func TestSDKUpgradePlanCoversEveryPlace(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	req := mcp.GetPromptRequest{}
+	req.Params.Name = "sdk_upgrade_plan"
+	res, err := e.mcp.GetPrompt(ctx, req)
+	require.NoError(t, err)
+	step := regexp.MustCompile(`1\. Call (\S+) \(no arguments\)`).FindStringSubmatch(res.Messages[0].Content.(mcp.TextContent).Text)
+	require.NotNil(t, step, "step 1 names the tool to call")
+
+	want := map[string]bool{}
+	atoms, err := emulator.Account(0).Atoms("getSdkAllVersions", nil)
+	require.NoError(t, err)
+	for _, a := range atoms {
+		if a.Dim("eolStatus") == "EolPast" {
+			want[a.Dim("projectKey")+"/"+a.Dim("environmentKey")+" "+a.Dim("sdkName")+" "+a.Dim("sdkVersion")] = true
+		}
+	}
+	require.NotEmpty(t, want)
+
+	out := e.call(t, step[1], map[string]any{})
+	require.False(t, out.IsError, text(out))
+	raw, _ := structuredOf(t, out)["raw"].([]any)
+	got := map[string]bool{}
+	for _, r := range raw {
+		d, _ := r.(map[string]any)
+		if d["eolStatus"] == "EolPast" {
+			got[fmt.Sprint(d["projectKey"], "/", d["environmentKey"], " ", d["name"], " ", d["version"])] = true
+		}
+	}
+	assert.Equal(t, want, got, "%s lists every place of every version past end of life", step[1])
 }
