@@ -74,7 +74,7 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.BoolVar(&o.NoCache, "no-cache", false, "do not cache LaunchDarkly answers")
 	fs.BoolVar(&o.jsonOut, "json", false, "with call: print the whole result as JSON")
 	fs.BoolVar(&o.showVersion, "version", false, "print the version and exit")
-	fs.StringVar(&o.HTTP.AuthToken, "auth-token", "", "sse/http: require every request but /healthz to carry Authorization: Bearer `token` (default $LD_USAGE_MCP_AUTH_TOKEN)")
+	fs.StringVar(&o.HTTP.AuthToken, "auth-token", "", "sse/http: require every request but /healthz to carry Authorization: Bearer `token` (default $LD_USAGE_MCP_AUTH_TOKEN, or the file $LD_USAGE_MCP_AUTH_TOKEN_FILE names)")
 	fs.StringVar(&o.allowedOrigins, "allowed-origins", "", "sse/http: comma-separated browser origins allowed besides loopback ones, e.g. https://chat.example.com (their hosts are allowed too); * allows any")
 	fs.StringVar(&o.allowedHosts, "allowed-hosts", "", "sse/http: comma-separated host names the Host header may carry besides loopback ones, e.g. mcp.example.com; * allows any")
 	fs.BoolVar(&o.HTTP.Metrics, "metrics", false, "sse/http: serve Prometheus metrics at /metrics")
@@ -111,7 +111,10 @@ func (o *options) fromEnv(getenv func(string) string) error {
 		o.ServerURL = client.Commercial
 	}
 	if o.HTTP.AuthToken == "" {
-		o.HTTP.AuthToken = getenv("LD_USAGE_MCP_AUTH_TOKEN")
+		var err error
+		if o.HTTP.AuthToken, err = secretFromEnv(getenv, "LD_USAGE_MCP_AUTH_TOKEN"); err != nil {
+			return err
+		}
 	}
 	if o.Redis == "" {
 		o.Redis = getenv("LD_USAGE_MCP_REDIS_URL")

@@ -81,5 +81,5 @@ func warnArgvSecrets(w io.Writer, names []string) {
 	}
 	fmt.Fprintf(w, "ld-usage-mcp: warning: %s given on the command line, where any user of this machine can read it (ps); "+
 		"use the environment or a file instead (LAUNCHDARKLY_API_KEY[_FILE], LD_USAGE_MCP_SECRET[_FILE], "+
-		"LD_USAGE_MCP_AUTH_TOKEN, LD_USAGE_MCP_REDIS_PASSWORD[_FILE])\n", strings.Join(names, ", "))
+		"LD_USAGE_MCP_AUTH_TOKEN[_FILE], LD_USAGE_MCP_REDIS_PASSWORD[_FILE])\n", strings.Join(names, ", "))
 }
