@@ -38,7 +38,7 @@ type Options struct {
 	// LaunchDarkly documents, no X-Ratelimit-Reset: "access token rate limits
 	// report their own reset time in X-Ratelimit-Auth-Token-Reset instead".
 	TokenRateLimit int
-	Seed      uint64           // varies the synthetic data deterministically
+	Seed           uint64 // varies the synthetic data deterministically
 
 	// Removed makes the operations LaunchDarkly has removed from its API
 	// (client.Endpoint.Removed: experimentation units) answer 404 not_found
