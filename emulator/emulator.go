@@ -32,13 +32,14 @@ type Options struct {
 	Keys      []string         // accepted tokens; when empty, any token starting with "api-" is accepted
 	RateLimit int              // requests allowed per Window across the account (0 = unlimited)
 	Window    time.Duration    // rate-limit window, default 10s
+	Seed      uint64           // varies the synthetic data deterministically
+
 	// TokenRateLimit is the window of each access token (API v24): requests
 	// allowed per Window to one token (0 = none). With it, answers carry
 	// X-Ratelimit-Auth-Token-Limit, -Remaining and -Reset, and, as
 	// LaunchDarkly documents, no X-Ratelimit-Reset: "access token rate limits
 	// report their own reset time in X-Ratelimit-Auth-Token-Reset instead".
 	TokenRateLimit int
-	Seed           uint64 // varies the synthetic data deterministically
 
 	// Removed makes the operations LaunchDarkly has removed from its API
 	// (client.Endpoint.Removed: experimentation units) answer 404 not_found
