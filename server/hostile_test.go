@@ -203,10 +203,10 @@ func TestAuthorizationForwardedOnlyWhenAnAccessToken(t *testing.T) {
 		"Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.sig": "",
 		"Bearer ya29.a0AfH6SM-oauth-access-token":         "",
 		"sdk-6f1c2a3b-0000-4000-8000-000000000000":        "",
-		"api-":                                            "",
-		"api-has space":                                   "",
-		"api-" + strings.Repeat("a", 201):                 "",
-		"":                                                "",
+		"api-":                            "",
+		"api-has space":                   "",
+		"api-" + strings.Repeat("a", 201): "",
+		"":                                "",
 	} {
 		r, _ := http.NewRequest(http.MethodPost, "/mcp", nil)
 		r.Header.Set("Authorization", v)
