@@ -7,8 +7,10 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"runtime"
 	"strings"
 	"sync"
@@ -17,6 +19,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/ld-usage-mcp/ld-usage-mcp/client"
 )
 
 // A body sent a byte now and then does not hold a connection past the body
@@ -216,4 +220,25 @@ func TestAuthorizationForwardedOnlyWhenAnAccessToken(t *testing.T) {
 	r.Header.Set(headerAPIKey, "api-from-the-header")
 	r.Header.Set("Authorization", "Basic dXNlcjpwYXNzd29yZA==")
 	assert.Equal(t, "api-from-the-header", p.callerKey(r).Reveal())
+}
+
+// A value from Redis that failed its check is counted by kind, and logged
+// once, without its content.
+func TestRedisRejectedCountedAndLoggedOnce(t *testing.T) {
+	logs := &lockedBuffer{}
+	srv, err := New(Config{Redis: "redis://127.0.0.1:1/0", Secret: "a-deployment-secret-of-32-chars!", HTTP: HTTPConfig{Metrics: true},
+		Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	require.NoError(t, err)
+	defer srv.Close()
+	for _, kind := range []string{"answer", "answer", "lock"} {
+		srv.onShared(client.Event{Kind: client.EventSharedRejected, Path: kind, Remaining: -1})
+	}
+	assert.Equal(t, 1, strings.Count(logs.String(), "failed its check"), logs.String())
+	rec := httptest.NewRecorder()
+	srv.metrics.handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	assert.Contains(t, rec.Body.String(), `ld_usage_mcp_redis_rejected_total{kind="answer"} 2`)
+	assert.Contains(t, rec.Body.String(), `ld_usage_mcp_redis_rejected_total{kind="lock"} 1`)
+
+	_, err = New(Config{Redis: "redis://127.0.0.1:1/0"})
+	assert.ErrorIs(t, err, client.ErrNoSecret)
 }
