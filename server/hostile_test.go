@@ -56,7 +56,7 @@ func TestSlowBodyIsCutOff(t *testing.T) {
 
 // sseOpen opens GET /sse on a raw connection (whose reading the test
 // controls) and returns the connection and the session's message URL.
-func sseOpen(t *testing.T, addr string) (net.Conn, string) {
+func sseOpen(t testing.TB, addr string) (net.Conn, string) {
 	t.Helper()
 	conn, err := net.Dial("tcp", addr)
 	require.NoError(t, err)

@@ -265,6 +265,7 @@ func (hs *httpServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if hs.sessions.Add(1) > int64(hs.limits.MaxSessions) {
 				hs.sessions.Add(-1)
 				w.Header().Set("Retry-After", "5")
+				w.Header().Set("Connection", "close") // nor is the connection kept
 				http.Error(w, fmt.Sprintf("Service Unavailable: this server has %d SSE sessions open, its limit (--max-sessions); retry later", hs.limits.MaxSessions), http.StatusServiceUnavailable)
 				return
 			}
