@@ -212,6 +212,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintln(stderr, "ld-usage-mcp:", err)
 		return exitUsage
 	}
+	if o.Redis != "" && len(o.Secret) < client.MinSecretBytes {
+		fmt.Fprintf(stderr, "ld-usage-mcp: warning: the deployment's secret is shorter than %d characters and may be guessed; use e.g. $(openssl rand -hex 32)\n", client.MinSecretBytes)
+	}
 	if len(pos) > 0 && !flagSet(fs, "log-level") {
 		o.logLevel = "error" // one-shot commands print their answer (and tool errors) themselves
 	}

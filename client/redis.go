@@ -63,9 +63,9 @@ type RedisOptions struct {
 	Timeout time.Duration
 	// MaxEntryBytes bounds an answer kept in Redis (default DefaultRedisMaxEntryBytes).
 	MaxEntryBytes int
-	// Secret is the deployment's secret, the same on every replica (at least
-	// MinSecretBytes): it authenticates every value written to Redis and keys
-	// the hashes in key names. Required.
+	// Secret is the deployment's secret, the same on every replica (random,
+	// MinSecretBytes or more): it authenticates every value written to Redis
+	// and keys the hashes in key names. Required.
 	Secret []byte
 	// OnEvent, when set, is told when Redis goes down or comes back
 	// (EventSharedDown, EventSharedUp), of every fallback (EventSharedFallback)
