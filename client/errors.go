@@ -177,6 +177,11 @@ const maxDescribed = 64 << 10
 
 func newAPIError(resp *http.Response, body []byte) *APIError {
 	e := &APIError{Status: resp.StatusCode, Limits: parseLimits(resp.Header)}
+	if redirect(resp.StatusCode) {
+		// Where it points is not repeated: it may hold anything.
+		e.Message = "a redirect, which LaunchDarkly's API does not send; it was not followed (the token goes nowhere else): check --server-url"
+		return e
+	}
 	var rep struct {
 		Code    string `json:"code"`
 		Message string `json:"message"`

@@ -43,6 +43,8 @@ func TestRedirectIsNotFollowed(t *testing.T) {
 			var ae *client.APIError
 			require.ErrorAs(t, err, &ae, "%s %d", name, code)
 			assert.Equal(t, code, ae.Status, name)
+			assert.Contains(t, ae.Error(), "redirect", name)
+			assert.NotContains(t, ae.Error(), thief.URL, name)
 		}
 	}
 	assert.Zero(t, stolen.Load(), "the token went nowhere else")
