@@ -255,9 +255,10 @@ func TestRedisLockReleaseKeepsAnotherLeadersLease(t *testing.T) {
 	assert.Equal(t, other, cur)
 }
 
-// One HSET of a token's window (limited, nothing left, reset 20 s ahead)
-// does not hold calls past LaunchDarkly's window; a window within it still
-// paces. Requests in flight someone added far ahead are dropped.
+// One HSET of a token's window (limited, nothing left, reset 20 s ahead, or
+// 3 s ahead without the MAC of a replica that learnt it) holds no call; a
+// reset a replica learnt still paces. Requests in flight someone added far
+// ahead are dropped.
 func TestRedisForgedWindowIsBounded(t *testing.T) {
 	hs := newHostile(t, nil)
 	ctx := rsCtx(t, 10*time.Second)
@@ -270,12 +271,27 @@ func TestRedisForgedWindowIsBounded(t *testing.T) {
 	g, err := w.window(tok).take(ctx, false)
 	require.NoError(t, err)
 	assert.True(t, g.ok, "a reset 20 s ahead is further than a window: ignored (wait %s)", g.wait)
-	g.release(nil)
+	if g.ok {
+		g.release(nil)
+	}
 
-	require.NoError(t, rdb.HSet(ctx, tag+":window", "limited", 1, "rem", 0, "limit", 5, "reset", now.Add(3*time.Second).UnixMilli()).Err())
+	// Within a window but not learnt by a replica (no valid MAC): dropped, counted.
+	reset := now.Add(3 * time.Second).UnixMilli()
+	require.NoError(t, rdb.HSet(ctx, tag+":window", "limited", 1, "rem", 0, "limit", 5, "reset", reset, "rsig", "forged").Err())
+	rejected := len(hs.ev.of(EventSharedRejected))
 	g, err = w.window(tok).take(ctx, false)
 	require.NoError(t, err)
-	assert.False(t, g.ok, "a reset within a window is kept")
+	assert.True(t, g.ok, "a reset without a valid MAC holds nothing (wait %s)", g.wait)
+	assert.Len(t, hs.ev.of(EventSharedRejected), rejected+1)
+	if g.ok {
+		g.release(nil)
+	}
+	// The same, learnt by a replica (its MAC made with the secret): kept.
+	require.NoError(t, rdb.HSet(ctx, tag+":window", "limited", 1, "rem", 0, "limit", 5, "reset", reset,
+		"rsig", hs.store.seal.resetMAC(tag+":window", reset)).Err())
+	g, err = w.window(tok).take(ctx, false)
+	require.NoError(t, err)
+	assert.False(t, g.ok, "a reset learnt from LaunchDarkly within a window is kept")
 	assert.InDelta(t, 3, g.wait.Seconds(), 1)
 
 	for _, junk := range [][]any{

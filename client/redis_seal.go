@@ -10,17 +10,18 @@ package client
 // reported once, without its content). Key names carry keyed hashes of the
 // token, so that a guessed token cannot be checked against them.
 //
-// The rate-limit windows are the exception: their arithmetic runs inside
-// Redis (Lua scripts, atomic across replicas), where no MAC can be checked
-// without handing Redis the secret. Their values are bounded instead (see
-// redisPaceTake): a lying window holds a call at most one of LaunchDarkly's
-// windows, as LaunchDarkly's own answers could.
+// The rate-limit windows are computed inside Redis (Lua scripts, atomic
+// across replicas), where no MAC can be checked without handing Redis the
+// secret: the reset, the one value that makes a call wait, carries a MAC
+// checked before a call waits for it, and the other values are bounded (see
+// windowState).
 
 import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"strconv"
 	"strings"
 )
 
@@ -95,4 +96,15 @@ func (s sealer) lockValue(lockKey, id string) string {
 func (s sealer) checkLock(lockKey, v string) bool {
 	id, _, ok := strings.Cut(v, ".")
 	return ok && hmac.Equal([]byte(v), []byte(s.lockValue(lockKey, id)))
+}
+
+// resetMAC authenticates a window's reset (Unix ms) under the window's key:
+// made by the replica that learnt it from LaunchDarkly's answer.
+func (s sealer) resetMAC(windowKey string, reset int64) string {
+	return hex.EncodeToString(s.mac([]byte("reset"), []byte(windowKey), []byte(strconv.FormatInt(reset, 10)))[:16])
+}
+
+// checkReset reports whether mac is resetMAC's for this window and reset.
+func (s sealer) checkReset(windowKey string, reset int64, mac string) bool {
+	return hmac.Equal([]byte(mac), []byte(s.resetMAC(windowKey, reset)))
 }

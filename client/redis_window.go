@@ -20,12 +20,17 @@ import (
 // holds no slot for ever). redisPaceTake is bucket.take and redisPaceLearn
 // bucket.release, over every replica's requests and answers.
 //
-// The arithmetic runs in Redis, where no MAC can be checked, so what is read
-// is bounded instead (windowState): a reset further ahead than LaunchDarkly's
-// window (MaxResetAhead) is dropped, counts are kept within 0..maxLimit and
-// remaining within the window's size, and requests in flight that would be
-// lost later than maxLostAhead are dropped. A window someone else wrote can
-// hold a call at most one window.
+// The arithmetic runs in Redis (atomic across replicas), where no MAC can be
+// checked without handing Redis the secret. So the one value that makes a
+// call wait a given time, the reset, comes with a MAC made by the replica
+// that learnt it from LaunchDarkly (field rsig, over the key and the reset):
+// a take told to wait checks it, and a reset without a valid one is a forged
+// window, dropped (and counted). The rest is bounded (windowState): a reset
+// further ahead than LaunchDarkly's window (MaxResetAhead) is dropped, counts
+// are kept within 0..maxLimit and remaining within the window's size, and
+// requests in flight that would be lost later than maxLostAhead are dropped.
+// A window someone else wrote can hold a call at most until its probe is
+// answered (probePatience), never for a reset LaunchDarkly did not give.
 const windowState = `
 local function num(v, lo, hi)
   local n = tonumber(v)
@@ -33,11 +38,13 @@ local function num(v, lo, hi)
   return math.floor(n)
 end
 local function state(now, ahead, maxlim)
-  local s = redis.call('HMGET', KEYS[1], 'limited', 'open', 'rem', 'reset', 'limit')
+  local s = redis.call('HMGET', KEYS[1], 'limited', 'open', 'rem', 'reset', 'limit', 'rsig')
   local limit = num(s[5], 0, maxlim)
   local reset = num(s[4], 0, now + ahead)
   local rem = num(s[3], -maxlim, limit)
-  return s[1] == '1', s[2] == '1', rem, reset, limit
+  local rsig = s[6]
+  if type(rsig) ~= 'string' then rsig = '' end
+  return s[1] == '1', s[2] == '1', rem, reset, limit, rsig
 end
 local function inflight(now, lostAhead)
   redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
@@ -48,11 +55,12 @@ end
 
 // KEYS: window, in flight. ARGV: now (ms), force (0/1), request id, lost at
 // (ms), slack (ms), key TTL (ms), reset ahead bound (ms), count bound, lost
-// ahead bound (ms). Returns {ok (0/1), wait (ms), remaining seen}.
+// ahead bound (ms). Returns {ok (0/1), wait (ms), remaining seen, reset (ms),
+// the reset's MAC}.
 var redisPaceTake = redis.NewScript(windowState + `
 local now = tonumber(ARGV[1])
 local inflight = inflight(now, tonumber(ARGV[9]))
-local limited, open, rem, reset, limit = state(now, tonumber(ARGV[7]), tonumber(ARGV[8]))
+local limited, open, rem, reset, limit, rsig = state(now, tonumber(ARGV[7]), tonumber(ARGV[8]))
 local slack = tonumber(ARGV[5])
 local ok = ARGV[2] == '1' or open
 local wait = 0
@@ -74,20 +82,20 @@ end
 redis.call('HSET', KEYS[1], 'rem', rem, 'reset', reset)
 redis.call('PEXPIRE', KEYS[1], ARGV[6])
 redis.call('PEXPIRE', KEYS[2], ARGV[6])
-if ok then return {1, 0, seen} end
-return {0, wait, seen}
+if ok then return {1, 0, seen, 0, ''} end
+return {0, wait, seen, reset, rsig}
 `)
 
 // KEYS: window, in flight. ARGV: now (ms), request id, answered (0/1),
 // remaining (-1: not said), reset (ms, 0: not said), status, tolerance (ms),
 // key TTL (ms), reset ahead bound (ms), count bound, lost ahead bound (ms),
-// window size (-1: not said).
+// window size (-1: not said), the reset's MAC.
 var redisPaceLearn = redis.NewScript(windowState + `
 local now = tonumber(ARGV[1])
 redis.call('ZREM', KEYS[2], ARGV[2])
 local inflight = inflight(now, tonumber(ARGV[11]))
 if ARGV[3] ~= '1' then return 0 end
-local limited, _, rem, reset, limit = state(now, tonumber(ARGV[9]), tonumber(ARGV[10]))
+local limited, _, rem, reset, limit, rsig = state(now, tonumber(ARGV[9]), tonumber(ARGV[10]))
 local r, rs, status, said = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[12])
 redis.call('PEXPIRE', KEYS[1], ARGV[8])
 if r < 0 and rs == 0 then
@@ -103,11 +111,11 @@ if rs ~= 0 and rs <= now then
 end
 if not limited or reset == 0 or rs > reset + tonumber(ARGV[7]) then
   if r >= 0 then rem = r - inflight elseif not limited then rem = 0 end
-  if rs ~= 0 then reset = rs end
+  if rs ~= 0 then reset, rsig = rs, ARGV[13] end
 elseif r >= 0 then
   rem = math.min(rem, r - inflight)
 end
-redis.call('HSET', KEYS[1], 'open', 0, 'limit', limit, 'rem', rem, 'reset', reset, 'limited', 1)
+redis.call('HSET', KEYS[1], 'open', 0, 'limit', limit, 'rem', rem, 'reset', reset, 'rsig', rsig, 'limited', 1)
 return 0
 `)
 
@@ -136,41 +144,79 @@ func (rw *redisWindow) take(ctx context.Context, force bool) (grant, error) {
 		lost = dl.Add(paceSlack)
 	}
 	keys := []string{tag + ":window", tag + ":inflight"}
-	octx, cancel := s.op(ctx)
-	res, err := redisPaceTake.Run(octx, s.rdb, keys, now.UnixMilli(), boolArg(force), id, lost.UnixMilli(),
-		paceSlack.Milliseconds(), windowKeyTTL.Milliseconds(),
-		MaxResetAhead.Milliseconds(), maxLimit, maxLostAhead.Milliseconds()).Int64Slice()
-	cancel()
-	if err != nil || len(res) != 3 {
-		if err == nil {
-			err = errors.New("redis: unexpected answer to the window script")
-		}
+	res, err := rw.run(ctx, keys, now, force, id, lost)
+	if err == nil && res.ok == 0 && res.wait > 0 && !s.seal.checkReset(keys[0], res.reset, res.rsig) {
+		// A reset no replica learnt from LaunchDarkly: the window is
+		// forged. Dropped; the request goes (and its answer tells the truth).
+		s.rejected("window")
+		dctx, cancel := s.op(ctx)
+		_ = s.rdb.Del(dctx, keys[0]).Err()
+		cancel()
+		res, err = rw.run(ctx, keys, now, true, id, lost)
+	}
+	if err != nil {
 		if s.failed(ctx, err) {
 			return rw.w.mem.window(rw.tok).take(ctx, force)
 		}
 		return grant{remaining: -1}, err
 	}
 	// Bounded here too: a wait longer than a window is not one LaunchDarkly asked for.
-	wait := min(time.Duration(res[1])*time.Millisecond, MaxResetAhead+paceSlack)
-	g := grant{ok: res[0] == 1, wait: wait, remaining: int(res[2])}
+	wait := min(time.Duration(res.wait)*time.Millisecond, MaxResetAhead+paceSlack)
+	g := grant{ok: res.ok == 1, wait: wait, remaining: int(res.seen)}
 	if g.ok {
 		g.release = func(resp *http.Response) {
 			now := time.Now()
 			ob := observe(resp, now)
 			var reset int64
+			var rsig string
 			if !ob.reset.IsZero() {
 				reset = ob.reset.UnixMilli()
+				rsig = s.seal.resetMAC(keys[0], reset)
 			}
 			ctx, cancel := s.detached()
 			defer cancel()
 			if err := redisPaceLearn.Run(ctx, s.rdb, keys, now.UnixMilli(), id, boolArg(ob.answered), ob.remaining, reset,
 				ob.status, resetTolerance.Milliseconds(), windowKeyTTL.Milliseconds(),
-				MaxResetAhead.Milliseconds(), maxLimit, maxLostAhead.Milliseconds(), ob.limit).Err(); err != nil {
+				MaxResetAhead.Milliseconds(), maxLimit, maxLostAhead.Milliseconds(), ob.limit, rsig).Err(); err != nil {
 				s.failed(ctx, err)
 			}
 		}
 	}
 	return g, nil
+}
+
+// takeResult is what redisPaceTake answers.
+type takeResult struct {
+	ok, wait, seen, reset int64
+	rsig                  string
+}
+
+// run runs redisPaceTake once.
+func (rw *redisWindow) run(ctx context.Context, keys []string, now time.Time, force bool, id string, lost time.Time) (takeResult, error) {
+	s := rw.w.s
+	octx, cancel := s.op(ctx)
+	defer cancel()
+	v, err := redisPaceTake.Run(octx, s.rdb, keys, now.UnixMilli(), boolArg(force), id, lost.UnixMilli(),
+		paceSlack.Milliseconds(), windowKeyTTL.Milliseconds(),
+		MaxResetAhead.Milliseconds(), maxLimit, maxLostAhead.Milliseconds()).Slice()
+	if err != nil {
+		return takeResult{}, err
+	}
+	var r takeResult
+	ok := len(v) == 5
+	for i, p := range []*int64{&r.ok, &r.wait, &r.seen, &r.reset} {
+		if !ok {
+			break
+		}
+		*p, ok = v[i].(int64)
+	}
+	if ok {
+		r.rsig, ok = v[4].(string)
+	}
+	if !ok {
+		return takeResult{}, errors.New("redis: unexpected answer to the window script")
+	}
+	return r, nil
 }
 
 func boolArg(b bool) int {

@@ -159,7 +159,7 @@ const (
 	// EventSharedRejected: a value read from Redis failed its check (no
 	// replica holding the deployment's secret wrote it there, or it is not
 	// what replicas keep) and was taken as a miss. Path says what it was
-	// ("answer", "lock"), never its content.
+	// ("answer", "lock", "window"), never its content.
 	EventSharedRejected
 )
 

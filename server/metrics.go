@@ -31,7 +31,7 @@ var metricsHelp = map[string]string{
 	metricsNS + "build_info":                                 "Version of the server; always 1.",
 	metricsNS + "redis_up":                                   "1 while Redis (--redis) answers, 0 while each replica serves from its own layers.",
 	metricsNS + "redis_fallbacks_total":                      "Operations done by this replica's own layers because Redis was down or failed.",
-	metricsNS + "redis_rejected_total":                       "Values read from Redis that failed their check (not written with this deployment's secret, or not what replicas keep) and were taken as misses, by kind (answer, lock).",
+	metricsNS + "redis_rejected_total":                       "Values read from Redis that failed their check (not written with this deployment's secret, or not what replicas keep) and were taken as misses, by kind (answer, lock, window).",
 }
 
 // durationBuckets are the upper bounds of tool_call_duration_seconds.
@@ -192,7 +192,7 @@ func (m *metricsSet) onUpstream(e client.Event) {
 		}
 	case client.EventSharedRejected:
 		kind := e.Path
-		if kind != "lock" {
+		if kind != "lock" && kind != "window" {
 			kind = "answer"
 		}
 		m.counter("redis_rejected_total", "kind", kind).Inc()
