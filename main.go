@@ -207,7 +207,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		printVersion(stdout)
 		return exitOK
 	}
-	warnArgvSecrets(stderr, argvSecrets(func(name string) bool { return flagSet(fs, name) }, o.Redis))
+	// Before the environment completes them: only what the flags gave.
+	warnArgvSecrets(stderr, argvSecrets(map[string]string{"api-key": o.APIKey.Reveal(), "secret": o.Secret,
+		"auth-token": o.HTTP.AuthToken, "redis": o.Redis}, o.Redis))
 	if err := o.fromEnv(getenv); err != nil {
 		fmt.Fprintln(stderr, "ld-usage-mcp:", err)
 		return exitUsage

@@ -55,16 +55,17 @@ func underlying(err error) error {
 	return err
 }
 
-// argvSecrets names the secrets given on the command line (flags), which
-// other users of the machine can read in the process list. Never the values.
-func argvSecrets(set func(name string) bool, redisURL string) []string {
+// argvSecrets names the secrets given on the command line (non-empty flags),
+// which other users of the machine can read in the process list; given is
+// each secret flag's value, by name. Never the values.
+func argvSecrets(given map[string]string, redisURL string) []string {
 	var names []string
 	for _, f := range []string{"api-key", "secret", "auth-token"} {
-		if set(f) {
+		if given[f] != "" {
 			names = append(names, "--"+f)
 		}
 	}
-	if set("redis") {
+	if given["redis"] != "" {
 		if u, err := url.Parse(redisURL); err == nil && u.User != nil {
 			if _, has := u.User.Password(); has {
 				names = append(names, "the password in --redis")

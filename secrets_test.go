@@ -69,6 +69,10 @@ func TestSecretsOnTheCommandLine(t *testing.T) {
 	assert.NotContains(t, stderr, key)
 	assert.NotContains(t, stderr, "redis-PW-in-argv")
 
+	_, stderr, code = runCLI(t, cleanEnv(), "--api-key", "", "tools")
+	assert.Equal(t, exitOK, code, stderr)
+	assert.NotContains(t, stderr, "warning", "an empty flag holds no secret")
+
 	emu := emulator.New(emulator.Options{Keys: []string{key}})
 	srv := httptest.NewServer(emu)
 	defer srv.Close()
