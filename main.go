@@ -60,7 +60,7 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.Transport, "transport", "stdio", "MCP transport: stdio, sse or http")
 	fs.StringVar(&o.Addr, "addr", "127.0.0.1:8080", "listen address HOST:PORT for sse/http")
-	fs.Func("api-key", "LaunchDarkly API access token (default $LAUNCHDARKLY_API_KEY)", func(s string) error {
+	fs.Func("api-key", "LaunchDarkly API access token (default $LAUNCHDARKLY_API_KEY, or the file $LAUNCHDARKLY_API_KEY_FILE names)", func(s string) error {
 		o.APIKey = client.Key(s)
 		return nil
 	})
@@ -75,11 +75,15 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.BoolVar(&o.NoCache, "no-cache", false, "do not cache LaunchDarkly answers")
 	fs.BoolVar(&o.jsonOut, "json", false, "with call: print the whole result as JSON")
 	fs.BoolVar(&o.showVersion, "version", false, "print the version and exit")
-	fs.StringVar(&o.HTTP.AuthToken, "auth-token", "", "sse/http: require every request but /healthz to carry Authorization: Bearer `token` (default $LD_USAGE_MCP_AUTH_TOKEN)")
+	fs.StringVar(&o.HTTP.AuthToken, "auth-token", "", "sse/http: require every request but /healthz to carry Authorization: Bearer `token` (default $LD_USAGE_MCP_AUTH_TOKEN, or the file $LD_USAGE_MCP_AUTH_TOKEN_FILE names)")
 	fs.StringVar(&o.allowedOrigins, "allowed-origins", "", "sse/http: comma-separated browser origins allowed besides loopback ones, e.g. https://chat.example.com (their hosts are allowed too); * allows any")
 	fs.StringVar(&o.allowedHosts, "allowed-hosts", "", "sse/http: comma-separated host names the Host header may carry besides loopback ones, e.g. mcp.example.com; * allows any")
 	fs.BoolVar(&o.HTTP.Metrics, "metrics", false, "sse/http: serve Prometheus metrics at /metrics")
-	fs.StringVar(&o.Redis, "redis", "", "redis:// or rediss:// `URL` of a Redis shared by replicas: answers, identical requests and rate-limit windows (default $LD_USAGE_MCP_REDIS_URL; password from the URL or $LD_USAGE_MCP_REDIS_PASSWORD)")
+	fs.StringVar(&o.Redis, "redis", "", "redis:// or rediss:// `URL` of a Redis shared by replicas: answers, identical requests and rate-limit windows (default $LD_USAGE_MCP_REDIS_URL; password from the URL, $LD_USAGE_MCP_REDIS_PASSWORD or the file $LD_USAGE_MCP_REDIS_PASSWORD_FILE names); needs --secret")
+	fs.StringVar(&o.Secret, "secret", "", "the deployment's `secret`, the same on every replica: authenticates what is written to Redis (default $LD_USAGE_MCP_SECRET, or the file $LD_USAGE_MCP_SECRET_FILE names)")
+	fs.IntVar(&o.HTTP.MaxSessions, "max-sessions", server.DefaultMaxSessions, "sse: SSE streams open at once; more get 503")
+	fs.IntVar(&o.HTTP.MaxSessionCalls, "max-session-calls", server.DefaultMaxSessionCalls, "sse: calls in flight per SSE session; more get 429")
+	fs.IntVar(&o.HTTP.MaxConnections, "max-connections", server.DefaultMaxConnections, "sse/http: client connections open at once; more wait to be accepted")
 	fs.DurationVar(&o.RedisTimeout, "redis-timeout", client.DefaultRedisTimeout, "with --redis: past this, a Redis operation is given up and the replica serves from its own layers")
 	fs.Int64Var(&o.HTTP.MaxBody, "max-request-bytes", server.DefaultMaxBody, "sse/http: largest request body accepted (larger ones get 413)")
 	fs.Usage = func() { usage(fs, stderr) }
@@ -89,7 +93,17 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 // fromEnv completes o from the environment and the list flags.
 func (o *options) fromEnv(getenv func(string) string) error {
 	if o.APIKey == "" {
-		o.APIKey = client.Key(getenv("LAUNCHDARKLY_API_KEY"))
+		k, err := secretFromEnv(getenv, "LAUNCHDARKLY_API_KEY")
+		if err != nil {
+			return err
+		}
+		o.APIKey = client.Key(k)
+	}
+	if o.Secret == "" {
+		var err error
+		if o.Secret, err = secretFromEnv(getenv, "LD_USAGE_MCP_SECRET"); err != nil {
+			return err
+		}
 	}
 	if o.ServerURL == "" {
 		o.ServerURL = getenv("LAUNCHDARKLY_SERVER_URL")
@@ -98,12 +112,22 @@ func (o *options) fromEnv(getenv func(string) string) error {
 		o.ServerURL = client.Commercial
 	}
 	if o.HTTP.AuthToken == "" {
-		o.HTTP.AuthToken = getenv("LD_USAGE_MCP_AUTH_TOKEN")
+		var err error
+		if o.HTTP.AuthToken, err = secretFromEnv(getenv, "LD_USAGE_MCP_AUTH_TOKEN"); err != nil {
+			return err
+		}
 	}
 	if o.Redis == "" {
 		o.Redis = getenv("LD_USAGE_MCP_REDIS_URL")
 	}
-	o.RedisPassword = getenv("LD_USAGE_MCP_REDIS_PASSWORD")
+	var err error
+	if o.RedisPassword, err = secretFromEnv(getenv, "LD_USAGE_MCP_REDIS_PASSWORD"); err != nil {
+		return err
+	}
+	if o.Redis != "" && o.Secret == "" {
+		return errors.New("--redis needs the deployment's secret: set LD_USAGE_MCP_SECRET (or LD_USAGE_MCP_SECRET_FILE, or --secret) " +
+			"to the same random value on every replica, e.g. $(openssl rand -hex 32); it authenticates what the replicas write to Redis")
+	}
 	o.HTTP.AllowedOrigins = server.SplitList(o.allowedOrigins)
 	o.HTTP.AllowedHosts = server.SplitList(o.allowedHosts)
 	o.Selection = tools.Selection{
@@ -115,7 +139,6 @@ func (o *options) fromEnv(getenv func(string) string) error {
 	if o.entitlements == "" {
 		o.entitlements = getenv("LD_USAGE_MCP_ENTITLEMENTS")
 	}
-	var err error
 	if o.Entitlements, err = overview.ParseEntitlements(o.entitlements); err != nil {
 		return fmt.Errorf("--entitlements: %w", err)
 	}
@@ -192,9 +215,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		printVersion(stdout)
 		return exitOK
 	}
+	// Before the environment completes them: only what the flags gave.
+	warnArgvSecrets(stderr, argvSecrets(map[string]string{"api-key": o.APIKey.Reveal(), "secret": o.Secret,
+		"auth-token": o.HTTP.AuthToken, "redis": o.Redis}, o.Redis))
 	if err := o.fromEnv(getenv); err != nil {
 		fmt.Fprintln(stderr, "ld-usage-mcp:", err)
 		return exitUsage
+	}
+	if o.Redis != "" && len(o.Secret) < client.MinSecretBytes {
+		fmt.Fprintf(stderr, "ld-usage-mcp: warning: the deployment's secret is shorter than %d characters and may be guessed; use e.g. $(openssl rand -hex 32)\n", client.MinSecretBytes)
 	}
 	if len(pos) > 0 && !flagSet(fs, "log-level") {
 		o.logLevel = "error" // one-shot commands print their answer (and tool errors) themselves

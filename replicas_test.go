@@ -10,7 +10,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -143,14 +145,18 @@ func TestReplicasShareThroughRedis(t *testing.T) {
 	up := startUpstream(t, emulator.Options{Keys: []string{tokenA, tokenB}, RateLimit: limit, Window: time.Second})
 
 	// The password comes from the URL for one replica and from the
-	// environment for the others.
-	env := cleanEnv("LD_USAGE_MCP_REDIS_PASSWORD=" + password)
+	// environment for the others; the deployment's secret from the
+	// environment for two, from a file (a Secret mount) for the third.
+	const secret = "replicas-deployment-SECRET-51c0"
+	secretFile := filepath.Join(t.TempDir(), "secret")
+	require.NoError(t, os.WriteFile(secretFile, []byte(secret+"\n"), 0o600))
+	env := cleanEnv("LD_USAGE_MCP_REDIS_PASSWORD="+password, "LD_USAGE_MCP_SECRET="+secret)
 	// A generous timeout: a test machine under load must not see a slow
 	// Redis where there is none (the outage below is a refused connection).
 	common := []string{"--server-url", up.url, "--metrics", "--log-level", "debug", "--redis-timeout", "2s"}
 	reps := []*replica{
 		startReplica(t, env, append(common, "--redis", rds.URLWithoutPassword())...),
-		startReplica(t, cleanEnv("LD_USAGE_MCP_REDIS_URL="+rds.URL()), common...),
+		startReplica(t, cleanEnv("LD_USAGE_MCP_REDIS_URL="+rds.URL(), "LD_USAGE_MCP_SECRET_FILE="+secretFile), common...),
 		startReplica(t, env, append(common, "--redis", rds.URLWithoutPassword())...),
 	}
 	for i, r := range reps {

@@ -74,10 +74,12 @@ type flight struct {
 }
 
 // answerKey names an answer: the hash of the token alone (for namespacing)
-// and the hash of the token, API version and URL.
+// and the hash of the token, API version and URL; ttl is how long the cache's
+// rules let an answer to that URL be kept (a bound on what Redis says).
 type answerKey struct {
 	tok [sha256.Size]byte
 	sum string
+	ttl time.Duration
 }
 
 // cacheEntry is one answer, its body in memory. It is never changed once made.
@@ -128,6 +130,7 @@ func (c *cache) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	ctx := req.Context()
 	key := cacheKey(req)
+	key.ttl = c.ttl(req.URL)
 	if e := c.store.get(ctx, key); e != nil {
 		c.o.emit(Event{Kind: EventCacheHit, Path: req.URL.Path, Status: e.statusCode, Remaining: -1})
 		return e.response(req, "hit"), nil
@@ -330,16 +333,58 @@ type entryHead struct {
 }
 
 func encodeEntry(e *cacheEntry) []byte {
-	head := entryHead{Status: e.status, Code: e.statusCode, Header: e.header}
+	h := http.Header{}
+	for _, k := range keptHeaders {
+		if v := e.header.Get(k); v != "" {
+			h.Set(k, v)
+		}
+	}
+	head := entryHead{Status: e.status, Code: e.statusCode, Header: h}
 	if !e.expires.IsZero() {
 		head.Expires = e.expires.UnixMilli()
 	}
-	h, _ := json.Marshal(head)
-	b := make([]byte, 0, 1+binary.MaxVarintLen64+len(h)+len(e.body))
+	hb, _ := json.Marshal(head)
+	b := make([]byte, 0, 1+binary.MaxVarintLen64+len(hb)+len(e.body))
 	b = append(b, entryVersion)
-	b = binary.AppendUvarint(b, uint64(len(h)))
-	b = append(b, h...)
+	b = binary.AppendUvarint(b, uint64(len(hb)))
+	b = append(b, hb...)
 	return append(b, e.body...)
+}
+
+// keptHeaders are the only headers of an answer kept outside this process:
+// the ones the client reads of a 200.
+var keptHeaders = []string{"Content-Type"}
+
+// redirect reports whether code is a 3xx: never kept, never handed over.
+func redirect(code int) bool { return code >= 300 && code <= 399 }
+
+// believe bounds an answer read from outside this process (Redis), now by
+// the cache's clock: its headers cut to keptHeaders, its status line to
+// the code's, and its expiry to now+ttl, the cache's own rule for its URL (a
+// 200 with no expiry or ttl <= 0 is not to be kept). It returns nil for a
+// status no replica shares.
+func believe(e *cacheEntry, now time.Time, ttl time.Duration) *cacheEntry {
+	if e.statusCode < 200 || e.statusCode > 599 || redirect(e.statusCode) {
+		return nil
+	}
+	h := http.Header{}
+	for _, k := range keptHeaders {
+		if v := e.header.Get(k); v != "" {
+			h.Set(k, clipTo(v, 200))
+		}
+	}
+	e.header = h
+	e.status = strconv.Itoa(e.statusCode) + " " + http.StatusText(e.statusCode)
+	switch {
+	case e.statusCode != http.StatusOK || ttl <= 0:
+		e.expires = time.Time{}
+	case !e.expires.IsZero() && e.expires.After(now.Add(ttl)):
+		e.expires = now.Add(ttl)
+	}
+	if !e.expires.IsZero() && !now.Before(e.expires) {
+		e.expires = time.Time{}
+	}
+	return e
 }
 
 func decodeEntry(b []byte) (*cacheEntry, error) {

@@ -88,6 +88,11 @@ func New(base string, key Key, opts ...Option) *Client {
 	for _, o := range opts {
 		o(c)
 	}
+	// LaunchDarkly's API does not redirect: a 3xx is answered as it is (an
+	// APIError), never followed with the token to wherever it points.
+	hc := *c.http
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	c.http = &hc
 	return c
 }
 
@@ -101,8 +106,20 @@ func (c *Client) WithKey(k Key) *Client {
 // HasKey reports whether the client holds a token.
 func (c *Client) HasKey() bool { return c.key != "" }
 
-// BaseURL returns the API's base URL.
-func (c *Client) BaseURL() string { return c.base }
+// BaseURL returns the API's base URL, for messages: any password in it is
+// redacted (see RedactURL).
+func (c *Client) BaseURL() string { return RedactURL(c.base) }
+
+// RedactURL returns raw with its user info (user name and password) replaced
+// by "xxxxx", for printing; raw itself when it has none or does not parse.
+func RedactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	u.User = url.UserPassword("xxxxx", "xxxxx")
+	return u.Redacted()
+}
 
 // Request is one call of an endpoint.
 type Request struct {
@@ -188,6 +205,9 @@ func (c *Client) Do(ctx context.Context, ep *Endpoint, r Request) (*Response, er
 		// the Authorization header must not put the key into the message.
 		return nil, newAPIError(resp, c.redact(body))
 	}
+	// A server (a proxy, a misbehaving upstream) that echoes the token into
+	// a successful answer must not put it into the text or raw either.
+	body = c.redact(body)
 	out, err := Decode(body)
 	if err != nil {
 		return nil, &DecodeError{Op: ep.Operation, Status: resp.StatusCode, Err: c.scrub(err)}

@@ -11,25 +11,66 @@ import (
 	"unicode/utf8"
 )
 
-// Limits are the rate-limit headers of one answer. A field is zero (or -1 for
-// the Remaining counts) when its header is absent.
+// Limits are the rate-limit headers of one answer. A count is -1 and a time
+// zero when its header is absent (or out of bounds, see parseLimits).
+//
+// LaunchDarkly's API v24 adds the window sizes (X-Ratelimit-Global-Limit,
+// X-Ratelimit-Route-Limit) and, for access tokens, a window of the token's
+// own: X-Ratelimit-Auth-Token-Limit, -Remaining and -Reset ("access token
+// rate limits report their own reset time in X-Ratelimit-Auth-Token-Reset
+// instead of in X-Ratelimit-Reset").
 type Limits struct {
-	GlobalRemaining int           // X-Ratelimit-Global-Remaining, -1 when absent
-	RouteRemaining  int           // X-Ratelimit-Route-Remaining, -1 when absent
-	Reset           time.Time     // X-Ratelimit-Reset (epoch ms)
-	RetryAfter      time.Duration // Retry-After (seconds)
+	GlobalRemaining    int           // X-Ratelimit-Global-Remaining
+	RouteRemaining     int           // X-Ratelimit-Route-Remaining
+	AuthTokenRemaining int           // X-Ratelimit-Auth-Token-Remaining (v24)
+	GlobalLimit        int           // X-Ratelimit-Global-Limit (v24)
+	RouteLimit         int           // X-Ratelimit-Route-Limit (v24)
+	AuthTokenLimit     int           // X-Ratelimit-Auth-Token-Limit (v24)
+	Reset              time.Time     // X-Ratelimit-Reset (epoch ms): the global and route window
+	AuthTokenReset     time.Time     // X-Ratelimit-Auth-Token-Reset (epoch ms, v24): the token's window
+	RetryAfter         time.Duration // Retry-After (seconds)
 }
 
-func parseLimits(h http.Header) Limits {
-	l := Limits{GlobalRemaining: -1, RouteRemaining: -1}
-	if n, ok := atoi(strings.TrimSpace(h.Get("X-Ratelimit-Global-Remaining"))); ok {
-		l.GlobalRemaining = int(n)
+// RateWindow is the length of LaunchDarkly's rate-limit windows (documented:
+// 10 seconds). MaxResetAhead bounds how far ahead a window's reset may lie:
+// a reset further than RateWindow plus slack (clocks differ a little) is not
+// believed, whoever says it (an upstream, or a window kept in Redis).
+const (
+	RateWindow    = 10 * time.Second
+	MaxResetAhead = RateWindow + 5*time.Second
+	// maxLimit bounds a window size or remaining count believed.
+	maxLimit = 1 << 20
+)
+
+func parseLimits(h http.Header) Limits { return parseLimitsAt(h, time.Now()) }
+
+// parseLimitsAt reads the rate-limit headers of an answer received at now.
+// Counts outside 0..maxLimit and resets more than MaxResetAhead after now
+// are taken as absent.
+func parseLimitsAt(h http.Header, now time.Time) Limits {
+	count := func(name string) int {
+		if n, ok := atoi(strings.TrimSpace(h.Get(name))); ok && n >= 0 && n <= maxLimit {
+			return int(n)
+		}
+		return -1
 	}
-	if n, ok := atoi(strings.TrimSpace(h.Get("X-Ratelimit-Route-Remaining"))); ok {
-		l.RouteRemaining = int(n)
+	reset := func(name string) time.Time {
+		if n, ok := atoi(strings.TrimSpace(h.Get(name))); ok && n > 0 {
+			if t := time.UnixMilli(n).UTC(); !t.After(now.Add(MaxResetAhead)) {
+				return t
+			}
+		}
+		return time.Time{}
 	}
-	if n, ok := atoi(strings.TrimSpace(h.Get("X-Ratelimit-Reset"))); ok && n > 0 {
-		l.Reset = time.UnixMilli(n).UTC()
+	l := Limits{
+		GlobalRemaining:    count("X-Ratelimit-Global-Remaining"),
+		RouteRemaining:     count("X-Ratelimit-Route-Remaining"),
+		AuthTokenRemaining: count("X-Ratelimit-Auth-Token-Remaining"),
+		GlobalLimit:        count("X-Ratelimit-Global-Limit"),
+		RouteLimit:         count("X-Ratelimit-Route-Limit"),
+		AuthTokenLimit:     count("X-Ratelimit-Auth-Token-Limit"),
+		Reset:              reset("X-Ratelimit-Reset"),
+		AuthTokenReset:     reset("X-Ratelimit-Auth-Token-Reset"),
 	}
 	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
 		if n, err := strconv.ParseFloat(v, 64); err == nil && n >= 0 {
@@ -41,26 +82,60 @@ func parseLimits(h http.Header) Limits {
 	return l
 }
 
-// Remaining returns the smaller of the remaining counts, or -1 when neither is known.
-func (l Limits) Remaining() int {
-	switch {
-	case l.GlobalRemaining < 0:
-		return l.RouteRemaining
-	case l.RouteRemaining < 0:
-		return l.GlobalRemaining
-	default:
-		return min(l.GlobalRemaining, l.RouteRemaining)
+// minKnown is the smallest of the counts that are known (>= 0), or -1.
+func minKnown(ns ...int) int {
+	m := -1
+	for _, n := range ns {
+		if n >= 0 && (m < 0 || n < m) {
+			m = n
+		}
 	}
+	return m
+}
+
+// Remaining returns the smallest of the remaining counts (global, route,
+// access token), or -1 when none is known.
+func (l Limits) Remaining() int {
+	return minKnown(l.GlobalRemaining, l.RouteRemaining, l.AuthTokenRemaining)
+}
+
+// Limit returns the smallest window size announced (v24), or -1 when none is.
+func (l Limits) Limit() int { return minKnown(l.GlobalLimit, l.RouteLimit, l.AuthTokenLimit) }
+
+// ResetAt is when the window that binds resets, zero when not known: the
+// access token's (X-Ratelimit-Auth-Token-Reset) when its count is the one
+// used up or the smaller, or when it is the only reset said; else the global
+// and route window's (X-Ratelimit-Reset). When both windows are used up, the
+// later reset.
+func (l Limits) ResetAt() time.Time {
+	switch {
+	case l.AuthTokenReset.IsZero():
+		return l.Reset
+	case l.Reset.IsZero():
+		return l.AuthTokenReset
+	}
+	shared := minKnown(l.GlobalRemaining, l.RouteRemaining)
+	tok := l.AuthTokenRemaining
+	switch {
+	case tok == 0 && shared == 0:
+		if l.AuthTokenReset.After(l.Reset) {
+			return l.AuthTokenReset
+		}
+		return l.Reset
+	case tok >= 0 && (shared < 0 || tok < shared):
+		return l.AuthTokenReset
+	}
+	return l.Reset
 }
 
 // Wait is how long LaunchDarkly asks to wait from now: Retry-After if given,
-// else until X-Ratelimit-Reset, else zero.
+// else until the binding window resets (ResetAt), else zero.
 func (l Limits) Wait(now time.Time) time.Duration {
 	if l.RetryAfter > 0 {
 		return l.RetryAfter
 	}
-	if !l.Reset.IsZero() {
-		return max(l.Reset.Sub(now), 0)
+	if r := l.ResetAt(); !r.IsZero() {
+		return max(r.Sub(now), 0)
 	}
 	return 0
 }
@@ -102,6 +177,11 @@ const maxDescribed = 64 << 10
 
 func newAPIError(resp *http.Response, body []byte) *APIError {
 	e := &APIError{Status: resp.StatusCode, Limits: parseLimits(resp.Header)}
+	if redirect(resp.StatusCode) {
+		// Where it points is not repeated: it may hold anything.
+		e.Message = "a redirect, which LaunchDarkly's API does not send; it was not followed (the token goes nowhere else): check --server-url"
+		return e
+	}
 	var rep struct {
 		Code    string `json:"code"`
 		Message string `json:"message"`

@@ -93,7 +93,7 @@ func TestAPIErrorFromRecordedAnswers(t *testing.T) {
 			if tc.msg != "" {
 				assert.Equal(t, tc.msg, ae.Message)
 			}
-			assert.Equal(t, tc.limits, ae.Limits)
+			assert.Equal(t, withoutV24(tc.limits), ae.Limits)
 			assert.Equal(t, tc.temporary, ae.Temporary())
 			for _, s := range tc.text {
 				assert.Contains(t, err.Error(), s)
@@ -220,7 +220,7 @@ func TestLimitsParsing(t *testing.T) {
 			_, err := client.New(srv.URL, testKey).Do(context.Background(), ep(t, "get_mau_usage"), client.Request{})
 			var ae *client.APIError
 			require.ErrorAs(t, err, &ae)
-			assert.Equal(t, tc.want, ae.Limits)
+			assert.Equal(t, withoutV24(tc.want), ae.Limits)
 			assert.Equal(t, tc.wait, ae.Limits.Wait(now))
 			assert.Equal(t, tc.remain, ae.Limits.Remaining())
 		})
@@ -270,4 +270,11 @@ func TestHTMLErrorOddBytes(t *testing.T) {
 	assert.NotContains(t, ae.Message, "x()")
 	assert.NotContains(t, ae.Message, "TITLE")
 	assert.Equal(t, strings.ToValidUTF8(ae.Message, "?"), ae.Message, "valid UTF-8")
+}
+
+// withoutV24 marks the counts that API v24 added as absent (-1), for the
+// answers that do not carry them.
+func withoutV24(l client.Limits) client.Limits {
+	l.AuthTokenRemaining, l.GlobalLimit, l.RouteLimit, l.AuthTokenLimit = -1, -1, -1, -1
+	return l
 }

@@ -256,6 +256,7 @@ func (b *bucket) take(_ context.Context, force bool) (grant, error) {
 type observation struct {
 	answered  bool      // false: the attempt got no answer
 	remaining int       // -1 when not said
+	limit     int       // the window's size when said (v24), else -1
 	reset     time.Time // zero when not said
 	status    int
 }
@@ -263,10 +264,10 @@ type observation struct {
 // observe reads the window's state from an answer (resp may be nil).
 func observe(resp *http.Response, now time.Time) observation {
 	if resp == nil {
-		return observation{remaining: -1}
+		return observation{remaining: -1, limit: -1}
 	}
-	l := parseLimits(resp.Header)
-	o := observation{answered: true, remaining: l.Remaining(), reset: l.Reset, status: resp.StatusCode}
+	l := parseLimitsAt(resp.Header, now)
+	o := observation{answered: true, remaining: l.Remaining(), limit: l.Limit(), reset: l.ResetAt(), status: resp.StatusCode}
 	if resp.StatusCode == http.StatusTooManyRequests {
 		o.remaining = 0
 		if o.reset.IsZero() && l.RetryAfter > 0 {
@@ -300,7 +301,10 @@ func (b *bucket) release(resp *http.Response) {
 		return
 	}
 	b.open = false
-	if rem >= 0 {
+	switch {
+	case ob.limit > 0:
+		b.limit = ob.limit // said (v24): better than guessed
+	case rem >= 0:
 		b.limit = max(b.limit, rem+1)
 	}
 	if !reset.IsZero() && !reset.After(now) {

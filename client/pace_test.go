@@ -245,7 +245,7 @@ func TestPaceBucketStates(t *testing.T) {
 	}
 
 	// The answer says 2 left until a reset in the future: the second goes.
-	reset := time.Now().Add(time.Hour)
+	reset := time.Now().Add(RateWindow)
 	b.release(rsAnswer(200, headers(2, reset)))
 	assert.Positive(t, <-second)
 	b.mu.Lock()
@@ -259,7 +259,7 @@ func TestPaceBucketStates(t *testing.T) {
 	assert.Equal(t, 0, b.remaining)
 	assert.Equal(t, 2, b.inflight)
 
-	// None left: the next request would wait for the reset, an hour away, so
+	// None left: the next request would wait for the reset, seconds away, so
 	// with a short deadline it goes at once and lets LaunchDarkly answer.
 	waited, _, err = b.acquire(rsCtx(t, time.Second))
 	require.NoError(t, err)

@@ -155,7 +155,7 @@ func (c *Client) getJSON(ctx context.Context, path string, q url.Values, v any) 
 	if err != nil {
 		return &TransportError{Op: "getProjects", Err: c.scrub(err)}
 	}
-	if err := json.Unmarshal(body, v); err != nil {
+	if err := json.Unmarshal(c.redact(body), v); err != nil {
 		return &DecodeError{Op: "getProjects", Status: resp.StatusCode, Err: errors.New("not a projects list")}
 	}
 	return nil

@@ -12,7 +12,6 @@ package client
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"math/rand/v2"
 	"net/http"
@@ -34,7 +33,7 @@ const (
 
 const (
 	// redisPrefix namespaces every key. Keys carry hashes, never a token or a URL.
-	redisPrefix = "ld-usage-mcp:v1:"
+	redisPrefix = "ld-usage-mcp:v2:"
 	// flightLease is how long a flight's lock outlives its leader's last
 	// sign of life; the leader renews it every third of it.
 	flightLease = 3 * time.Second
@@ -47,6 +46,10 @@ const (
 	redisRetryEvery = time.Second
 	// windowKeyTTL is how long a token's window outlives its last use.
 	windowKeyTTL = time.Hour
+	// maxLostAhead bounds how far ahead a request in flight may be given up
+	// for lost: one further ahead in a window (not written by a replica:
+	// calls are bounded well below it) is dropped.
+	maxLostAhead = 10 * time.Minute
 )
 
 // RedisOptions configure NewRedisStore.
@@ -60,8 +63,13 @@ type RedisOptions struct {
 	Timeout time.Duration
 	// MaxEntryBytes bounds an answer kept in Redis (default DefaultRedisMaxEntryBytes).
 	MaxEntryBytes int
+	// Secret is the deployment's secret, the same on every replica (random,
+	// MinSecretBytes or more): it authenticates every value written to Redis
+	// and keys the hashes in key names. Required.
+	Secret []byte
 	// OnEvent, when set, is told when Redis goes down or comes back
-	// (EventSharedDown, EventSharedUp) and of every fallback (EventSharedFallback).
+	// (EventSharedDown, EventSharedUp), of every fallback (EventSharedFallback)
+	// and of every value that failed its check (EventSharedRejected).
 	OnEvent func(Event)
 }
 
@@ -71,6 +79,7 @@ type RedisStore struct {
 	rdb  *redis.Client
 	o    RedisOptions
 	addr string
+	seal sealer
 
 	down    atomic.Bool
 	everUp  atomic.Bool
@@ -116,11 +125,15 @@ func NewRedisStore(o RedisOptions) (*RedisStore, error) {
 	if o.MaxEntryBytes <= 0 {
 		o.MaxEntryBytes = DefaultRedisMaxEntryBytes
 	}
+	seal, err := newSealer(o.Secret)
+	if err != nil {
+		return nil, err
+	}
 	ro, err := ParseRedisURL(o.URL, o.Password)
 	if err != nil {
 		return nil, err
 	}
-	o.URL, o.Password = "", "" // kept in ro only
+	o.URL, o.Password, o.Secret = "", "", nil // kept in ro and seal only
 	quietOnce.Do(func() { redis.SetLogger(quietRedis{}) })
 	ro.DialTimeout, ro.ReadTimeout, ro.WriteTimeout, ro.PoolTimeout = o.Timeout, o.Timeout, o.Timeout, o.Timeout
 	ro.ContextTimeoutEnabled = true
@@ -129,7 +142,7 @@ func NewRedisStore(o RedisOptions) (*RedisStore, error) {
 	ro.PoolSize = 64
 	ro.DisableIdentity = true
 	ro.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
-	return &RedisStore{rdb: redis.NewClient(ro), o: o, addr: ro.Addr, closing: make(chan struct{})}, nil
+	return &RedisStore{rdb: redis.NewClient(ro), o: o, addr: ro.Addr, seal: seal, closing: make(chan struct{})}, nil
 }
 
 // Addr is the address of the Redis (host:port), without credentials.
@@ -169,6 +182,11 @@ func (s *RedisStore) emit(e Event) {
 	if s.o.OnEvent != nil {
 		s.o.OnEvent(e)
 	}
+}
+
+// rejected counts a value read from Redis that failed its check (never its content).
+func (s *RedisStore) rejected(what string) {
+	s.emit(Event{Kind: EventSharedRejected, Path: what, Remaining: -1})
 }
 
 // usable reports whether to use Redis now; while it is down, it counts a fallback.
@@ -249,14 +267,16 @@ func (s *RedisStore) detached() (context.Context, context.CancelFunc) {
 
 func flightID() string { return strconv.FormatUint(rand.Uint64(), 36) }
 
-// Keys. The hash tag ({…}) keeps the keys of one script in one cluster slot.
+// Keys. The hash tag ({…}) keeps the keys of one script in one cluster
+// slot. They carry keyed hashes (see sealer.name) of the token and of the
+// answer's key, never the token, a bare hash of it, or a URL.
 
-func answerTag(k answerKey) string {
-	return redisPrefix + "{" + hex.EncodeToString(k.tok[:16]) + "." + hex.EncodeToString([]byte(k.sum)) + "}"
+func (s *RedisStore) answerTag(k answerKey) string {
+	return redisPrefix + "{" + s.seal.name("token", k.tok[:]) + "." + s.seal.name("answer", []byte(k.sum)) + "}"
 }
 
-func windowTag(tok [sha256.Size]byte) string {
-	return redisPrefix + "{" + hex.EncodeToString(tok[:16]) + "}"
+func (s *RedisStore) windowTag(tok [sha256.Size]byte) string {
+	return redisPrefix + "{" + s.seal.name("token", tok[:]) + "}"
 }
 
 // answers returns the answerStore of this store, with mem in front.
@@ -279,28 +299,52 @@ func (a *redisAnswers) get(ctx context.Context, k answerKey) *cacheEntry {
 	}
 	octx, cancel := a.s.op(ctx)
 	defer cancel()
-	b, err := a.s.rdb.Get(octx, answerTag(k)+":answer").Bytes()
+	key := a.s.answerTag(k) + ":answer"
+	b, err := a.s.rdb.Get(octx, key).Bytes()
 	if err != nil {
 		if !errors.Is(err, redis.Nil) {
 			a.s.failed(ctx, err)
 		}
 		return nil
 	}
-	return a.fromRedis(k, b)
+	return a.fromRedis(k, key, b)
 }
 
-// fromRedis decodes an answer kept in Redis and keeps it in memory too.
-func (a *redisAnswers) fromRedis(k answerKey, b []byte) *cacheEntry {
-	e, err := decodeEntry(b)
-	if err != nil || !a.mem.o.Now().Before(e.expires) {
+// fromRedis checks and decodes an answer kept in Redis under key and keeps
+// it in memory too. One that fails the check, or is not what this server
+// keeps (see believe), is a miss.
+func (a *redisAnswers) fromRedis(k answerKey, key string, b []byte) *cacheEntry {
+	e := a.open(k, key, b)
+	if e == nil || e.statusCode != http.StatusOK || e.expires.IsZero() {
 		return nil
 	}
 	a.mem.put(k.sum, e)
 	return e
 }
 
-// redisLead: a kept answer (0, answer), leadership (1), or the id of the
-// flight led elsewhere (2, id). KEYS: lock, answer; ARGV: id, lease (ms).
+// open checks and decodes a value written under key: nil (counted as
+// rejected) unless a holder of the secret wrote it there and it is an
+// answer this server would keep.
+func (a *redisAnswers) open(k answerKey, key string, b []byte) *cacheEntry {
+	v, ok := a.s.seal.open(key, b)
+	if !ok {
+		a.s.rejected("answer")
+		return nil
+	}
+	e, err := decodeEntry(v)
+	if err != nil {
+		a.s.rejected("answer")
+		return nil
+	}
+	if redirect(e.statusCode) {
+		a.s.rejected("answer")
+		return nil
+	}
+	return believe(e, a.mem.o.Now(), k.ttl)
+}
+
+// redisLead: a kept answer (0, answer), leadership (1), or the lock value of
+// the flight led elsewhere (2, value). KEYS: lock, answer; ARGV: lock value, lease (ms).
 var redisLead = redis.NewScript(`
 local a = redis.call('GET', KEYS[2])
 if a then return {0, a} end
@@ -312,11 +356,12 @@ return {1}
 
 // redisFinish keeps the answer (for its TTL, when > 0), hands it to the
 // flight's followers (result), and ends the flight if it is still this
-// leader's. KEYS: lock, answer, result; ARGV: id, value, answer TTL, result TTL (ms).
+// leader's. KEYS: lock, answer, result; ARGV: lock value, answer value,
+// answer TTL, result TTL (ms), result value (each value sealed for its key).
 var redisFinish = redis.NewScript(`
 if ARGV[2] ~= '' then
   if tonumber(ARGV[3]) > 0 then redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3]) end
-  if tonumber(ARGV[4]) > 0 then redis.call('SET', KEYS[3], ARGV[2], 'PX', ARGV[4]) end
+  if tonumber(ARGV[4]) > 0 then redis.call('SET', KEYS[3], ARGV[5], 'PX', ARGV[4]) end
 end
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return 1
@@ -332,9 +377,10 @@ func (a *redisAnswers) lead(ctx context.Context, k answerKey) flight {
 	if !a.s.usable() {
 		return a.mem.lead(ctx, k)
 	}
-	tag, id := answerTag(k), flightID()
+	tag, id := a.s.answerTag(k), flightID()
+	lv := a.s.seal.lockValue(tag+":lock", id)
 	octx, cancel := a.s.op(ctx)
-	res, err := redisLead.Run(octx, a.s.rdb, []string{tag + ":lock", tag + ":answer"}, id, flightLease.Milliseconds()).Slice()
+	res, err := redisLead.Run(octx, a.s.rdb, []string{tag + ":lock", tag + ":answer"}, lv, flightLease.Milliseconds()).Slice()
 	cancel()
 	if err != nil || len(res) == 0 {
 		if err == nil {
@@ -346,14 +392,15 @@ func (a *redisAnswers) lead(ctx context.Context, k answerKey) flight {
 	switch res[0] {
 	case int64(0):
 		if s, ok := res[1].(string); ok {
-			if e := a.fromRedis(k, []byte(s)); e != nil {
+			if e := a.fromRedis(k, tag+":answer", []byte(s)); e != nil {
 				return flight{hit: e}
 			}
 		}
 	case int64(2):
-		if leader, ok := res[1].(string); ok {
-			return flight{wait: func(ctx context.Context) (*cacheEntry, error) { return a.follow(ctx, tag, leader) }}
+		if leader, ok := res[1].(string); ok && a.s.seal.checkLock(tag+":lock", leader) {
+			return flight{wait: func(ctx context.Context) (*cacheEntry, error) { return a.follow(ctx, k, tag, leader) }}
 		}
+		a.s.rejected("lock") // a lock no replica wrote: lead here, alone
 		return a.mem.lead(ctx, k)
 	}
 	if res[0] != int64(1) {
@@ -361,17 +408,17 @@ func (a *redisAnswers) lead(ctx context.Context, k answerKey) flight {
 	}
 	stop := make(chan struct{})
 	var renewing sync.WaitGroup
-	renewing.Go(func() { a.renew(tag, id, stop) })
+	renewing.Go(func() { a.renew(tag, lv, stop) })
 	return flight{leader: true, finish: func(e *cacheEntry) {
 		close(stop)
 		renewing.Wait()
 		a.mem.keep(k, e)
-		a.finish(tag, id, e)
+		a.finish(tag, lv, e)
 	}}
 }
 
-// renew keeps the flight's lock while the leader works.
-func (a *redisAnswers) renew(tag, id string, stop <-chan struct{}) {
+// renew keeps the flight's lock (value lv) while the leader works.
+func (a *redisAnswers) renew(tag, lv string, stop <-chan struct{}) {
 	t := time.NewTicker(flightLease / 3)
 	defer t.Stop()
 	for {
@@ -380,7 +427,7 @@ func (a *redisAnswers) renew(tag, id string, stop <-chan struct{}) {
 			return
 		case <-t.C:
 			ctx, cancel := a.s.detached()
-			_ = redisRenew.Run(ctx, a.s.rdb, []string{tag + ":lock"}, id, flightLease.Milliseconds()).Err()
+			_ = redisRenew.Run(ctx, a.s.rdb, []string{tag + ":lock"}, lv, flightLease.Milliseconds()).Err()
 			cancel()
 		}
 	}
@@ -388,37 +435,43 @@ func (a *redisAnswers) renew(tag, id string, stop <-chan struct{}) {
 
 // finish keeps e in Redis when it is to be kept, hands it to the followers
 // (errors too: they are shared within the flight, never beyond it) and ends
-// the flight.
-func (a *redisAnswers) finish(tag, id string, e *cacheEntry) {
-	var value []byte
+// the flight. Only 200 answers are kept; a redirect is not even handed over;
+// each value is sealed for the key it is written under.
+func (a *redisAnswers) finish(tag, lv string, e *cacheEntry) {
+	var value, result []byte
 	var keepMs, resultMs int64
-	if e != nil && !e.tooLarge {
+	resultKey := tag + ":result:" + lv
+	if e != nil && !e.tooLarge && !redirect(e.statusCode) {
 		if b := encodeEntry(e); len(b) <= a.s.o.MaxEntryBytes {
-			value, resultMs = b, flightResultTTL.Milliseconds()
-			if !e.expires.IsZero() {
+			result, resultMs = a.s.seal.seal(resultKey, b), flightResultTTL.Milliseconds()
+			value = []byte{0} // not empty: the script hands result over
+			if !e.expires.IsZero() && e.statusCode == http.StatusOK {
 				keepMs = max(time.Until(e.expires).Milliseconds(), 0)
+				value = a.s.seal.seal(tag+":answer", b)
 			}
 		}
 	}
 	ctx, cancel := a.s.detached()
 	defer cancel()
-	if err := redisFinish.Run(ctx, a.s.rdb, []string{tag + ":lock", tag + ":answer", tag + ":result:" + id},
-		id, value, keepMs, resultMs).Err(); err != nil {
+	if err := redisFinish.Run(ctx, a.s.rdb, []string{tag + ":lock", tag + ":answer", resultKey},
+		lv, value, keepMs, resultMs, result).Err(); err != nil {
 		a.s.failed(ctx, err)
 	}
 }
 
-// follow waits for the answer of the flight led elsewhere: nil when its
-// leader went without one (its lock gone or taken by another flight) or
-// Redis failed; an error only when ctx ends.
-func (a *redisAnswers) follow(ctx context.Context, tag, leader string) (*cacheEntry, error) {
+// follow waits for the answer of the flight led elsewhere (its lock's value
+// is leader): nil when its leader went without one (its lock gone or taken
+// by another flight), its answer fails the check, or Redis failed; an
+// error only when ctx ends.
+func (a *redisAnswers) follow(ctx context.Context, k answerKey, tag, leader string) (*cacheEntry, error) {
+	resultKey := tag + ":result:" + leader
 	delay := flightPollMin
 	for {
 		octx, cancel := a.s.op(ctx)
 		var result *redis.StringCmd
 		var lock *redis.StringCmd
 		_, err := a.s.rdb.Pipelined(octx, func(p redis.Pipeliner) error {
-			result = p.Get(octx, tag+":result:"+leader)
+			result = p.Get(octx, resultKey)
 			lock = p.Get(octx, tag+":lock")
 			return nil
 		})
@@ -434,10 +487,7 @@ func (a *redisAnswers) follow(ctx context.Context, tag, leader string) (*cacheEn
 			return nil, nil
 		}
 		if b, err := result.Bytes(); err == nil {
-			if e, err := decodeEntry(b); err == nil {
-				return e, nil
-			}
-			return nil, nil
+			return a.open(k, resultKey, b), nil
 		}
 		if cur, err := lock.Result(); err != nil || cur != leader {
 			return nil, nil // the leader went without an answer
@@ -451,143 +501,4 @@ func (a *redisAnswers) follow(ctx context.Context, tag, leader string) (*cacheEn
 		}
 		delay = min(2*delay, flightPollMax)
 	}
-}
-
-// The rate-limit window of a token in Redis: a hash (limited, open, rem,
-// reset, limit: bucket's fields) and a sorted set of the requests in flight,
-// scored by when they are given up for lost (a replica that died mid-request
-// holds no slot for ever). redisPaceTake is bucket.take and redisPaceLearn
-// bucket.release, over every replica's requests and answers.
-//
-// KEYS: window, in flight. ARGV: now (ms), force (0/1), request id, lost at (ms), slack (ms), key TTL (ms).
-// Returns {ok (0/1), wait (ms), remaining seen}.
-var redisPaceTake = redis.NewScript(`
-local now = tonumber(ARGV[1])
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
-local inflight = redis.call('ZCARD', KEYS[2])
-local s = redis.call('HMGET', KEYS[1], 'limited', 'open', 'rem', 'reset', 'limit')
-local limited, open = s[1] == '1', s[2] == '1'
-local rem, reset, limit = tonumber(s[3]) or 0, tonumber(s[4]) or 0, tonumber(s[5]) or 0
-local slack = tonumber(ARGV[5])
-local ok = ARGV[2] == '1' or open
-local wait = 0
-if not ok then
-  if not limited then
-    ok = inflight == 0
-  else
-    if reset ~= 0 and now >= reset + slack then rem, reset = limit, 0 end
-    if rem > 0 then ok = true
-    elseif reset == 0 then ok = inflight == 0
-    else wait = reset + slack - now end
-  end
-end
-local seen = rem
-if ok then
-  if limited then rem = rem - 1 end
-  redis.call('ZADD', KEYS[2], ARGV[4], ARGV[3])
-end
-redis.call('HSET', KEYS[1], 'rem', rem, 'reset', reset)
-redis.call('PEXPIRE', KEYS[1], ARGV[6])
-redis.call('PEXPIRE', KEYS[2], ARGV[6])
-if ok then return {1, 0, seen} end
-return {0, wait, seen}
-`)
-
-// KEYS: window, in flight. ARGV: now (ms), request id, answered (0/1),
-// remaining (-1: not said), reset (ms, 0: not said), status, tolerance (ms), key TTL (ms).
-var redisPaceLearn = redis.NewScript(`
-local now = tonumber(ARGV[1])
-redis.call('ZREM', KEYS[2], ARGV[2])
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
-if ARGV[3] ~= '1' then return 0 end
-local inflight = redis.call('ZCARD', KEYS[2])
-local s = redis.call('HMGET', KEYS[1], 'limited', 'open', 'rem', 'reset', 'limit')
-local limited = s[1] == '1'
-local rem, reset, limit = tonumber(s[3]) or 0, tonumber(s[4]) or 0, tonumber(s[5]) or 0
-local r, rs, status = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
-redis.call('PEXPIRE', KEYS[1], ARGV[8])
-if r < 0 and rs == 0 then
-  if status < 500 and (not limited or reset == 0 or now >= reset) then
-    redis.call('HSET', KEYS[1], 'open', 1, 'limited', 0)
-  end
-  return 0
-end
-if r >= 0 then limit = math.max(limit, r + 1) end
-if rs ~= 0 and rs <= now then
-  redis.call('HSET', KEYS[1], 'open', 0, 'limit', limit)
-  return 0
-end
-if not limited or reset == 0 or rs > reset + tonumber(ARGV[7]) then
-  if r >= 0 then rem = r - inflight elseif not limited then rem = 0 end
-  if rs ~= 0 then reset = rs end
-elseif r >= 0 then
-  rem = math.min(rem, r - inflight)
-end
-redis.call('HSET', KEYS[1], 'open', 0, 'limit', limit, 'rem', rem, 'reset', reset, 'limited', 1)
-return 0
-`)
-
-type redisWindows struct {
-	s   *RedisStore
-	mem *memWindows
-}
-
-func (w *redisWindows) window(tok [sha256.Size]byte) window {
-	return &redisWindow{w: w, tok: tok}
-}
-
-type redisWindow struct {
-	w   *redisWindows
-	tok [sha256.Size]byte
-}
-
-func (rw *redisWindow) take(ctx context.Context, force bool) (grant, error) {
-	s := rw.w.s
-	if !s.usable() {
-		return rw.w.mem.window(rw.tok).take(ctx, force)
-	}
-	tag, id, now := windowTag(rw.tok), flightID(), time.Now()
-	lost := now.Add(DefaultTimeout)
-	if dl, ok := ctx.Deadline(); ok {
-		lost = dl.Add(paceSlack)
-	}
-	keys := []string{tag + ":window", tag + ":inflight"}
-	octx, cancel := s.op(ctx)
-	res, err := redisPaceTake.Run(octx, s.rdb, keys, now.UnixMilli(), boolArg(force), id, lost.UnixMilli(),
-		paceSlack.Milliseconds(), windowKeyTTL.Milliseconds()).Int64Slice()
-	cancel()
-	if err != nil || len(res) != 3 {
-		if err == nil {
-			err = errors.New("redis: unexpected answer to the window script")
-		}
-		if s.failed(ctx, err) {
-			return rw.w.mem.window(rw.tok).take(ctx, force)
-		}
-		return grant{remaining: -1}, err
-	}
-	g := grant{ok: res[0] == 1, wait: time.Duration(res[1]) * time.Millisecond, remaining: int(res[2])}
-	if g.ok {
-		g.release = func(resp *http.Response) {
-			now := time.Now()
-			ob := observe(resp, now)
-			var reset int64
-			if !ob.reset.IsZero() {
-				reset = ob.reset.UnixMilli()
-			}
-			ctx, cancel := s.detached()
-			defer cancel()
-			if err := redisPaceLearn.Run(ctx, s.rdb, keys, now.UnixMilli(), id, boolArg(ob.answered), ob.remaining, reset,
-				ob.status, resetTolerance.Milliseconds(), windowKeyTTL.Milliseconds()).Err(); err != nil {
-				s.failed(ctx, err)
-			}
-		}
-	}
-	return g, nil
-}
-
-func boolArg(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }

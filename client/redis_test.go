@@ -24,12 +24,15 @@ import (
 
 const redisTestPassword = "redis-test-PASSWORD-0001"
 
+// redisTestSecret is the deployment secret of the test replicas.
+var redisTestSecret = []byte("redis-test-deployment-SECRET-0001")
+
 // newTestRedisStore is a store in srv, closed at the end of the test.
 func newTestRedisStore(t *testing.T, srv *redistest.Server, ev *rsEvents) *RedisStore {
 	t.Helper()
 	// A generous timeout: a test machine under load must not see a slow
 	// Redis where there is none (TestRedisOutages sets its own).
-	o := RedisOptions{URL: srv.URL(), Timeout: 2 * time.Second}
+	o := RedisOptions{URL: srv.URL(), Timeout: 2 * time.Second, Secret: redisTestSecret}
 	if ev != nil {
 		o.OnEvent = ev.add
 	}
@@ -138,7 +141,7 @@ func TestRedisErrorsAndLargeAnswersAreNotKept(t *testing.T) {
 		w.WriteHeader(http.StatusNotFound)
 		_, _ = io.WriteString(w, `{"code":"not_found"}`)
 	})
-	s, err := NewRedisStore(RedisOptions{URL: srv.URL(), MaxEntryBytes: 1 << 10, Timeout: 2 * time.Second})
+	s, err := NewRedisStore(RedisOptions{URL: srv.URL(), MaxEntryBytes: 1 << 10, Timeout: 2 * time.Second, Secret: redisTestSecret})
 	require.NoError(t, err)
 	defer s.Close()
 	rts := replicas(2, up.Client().Transport, s, nil)
@@ -178,7 +181,9 @@ func TestRedisFollowerGoesWhenLeaderIsGone(t *testing.T) {
 	c := srv.Client()
 	defer c.Close()
 	// A dead replica's flight: its lock, never renewed, never released.
-	require.NoError(t, c.Set(context.Background(), answerTag(cacheKey(req))+":lock", "dead-leader", 600*time.Millisecond).Err())
+	lock := s.answerTag(cacheKey(req)) + ":lock"
+	dead := s.seal.lockValue(lock, "dead-leader")
+	require.NoError(t, c.Set(context.Background(), lock, dead, 600*time.Millisecond).Err())
 
 	start := time.Now()
 	resp, _, err := rsGet(rsCtx(t, 10*time.Second), rt, url, rsToken)
@@ -188,8 +193,8 @@ func TestRedisFollowerGoesWhenLeaderIsGone(t *testing.T) {
 	assert.GreaterOrEqual(t, time.Since(start), 500*time.Millisecond, "it waited for the lock")
 
 	// Held past the caller's deadline: the call ends at its deadline, not later.
-	require.NoError(t, c.Set(context.Background(), answerTag(cacheKey(req))+":lock", "dead-leader", time.Minute).Err())
-	require.NoError(t, c.Del(context.Background(), answerTag(cacheKey(req))+":answer").Err())
+	require.NoError(t, c.Set(context.Background(), lock, dead, time.Minute).Err())
+	require.NoError(t, c.Del(context.Background(), s.answerTag(cacheKey(req))+":answer").Err())
 	rt = replicas(1, up.Client().Transport, s, nil)[0] // an empty memory
 	require.False(t, s.down.Load(), "Redis is up: the follower waits for the lock")
 	start = time.Now()
@@ -207,7 +212,7 @@ func TestRedisWindowMatchesBucket(t *testing.T) {
 	shared := s.windows(newMemWindows())
 	tok := [32]byte{1, 2, 3}
 	homes := map[string]window{"memory": mem.window(tok), "redis": shared.window(tok)}
-	reset := time.Now().Add(time.Hour)
+	reset := time.Now().Add(RateWindow)
 	answer := func(code int, rem int, reset time.Time) *http.Response {
 		h := map[string]string{}
 		if rem >= 0 {
@@ -319,7 +324,7 @@ func TestRedisOutages(t *testing.T) {
 		_, _ = io.WriteString(w, `{}`)
 	})
 	var ev rsEvents
-	s, err := NewRedisStore(RedisOptions{URL: srv.URL(), Timeout: 100 * time.Millisecond, OnEvent: ev.add})
+	s, err := NewRedisStore(RedisOptions{URL: srv.URL(), Timeout: 100 * time.Millisecond, OnEvent: ev.add, Secret: redisTestSecret})
 	require.NoError(t, err)
 	defer s.Close()
 	require.NoError(t, s.Ping(context.Background()))

@@ -156,6 +156,11 @@ const (
 	// EventSharedFallback: one operation was done by this process's layers
 	// alone because Redis was down or failed.
 	EventSharedFallback
+	// EventSharedRejected: a value read from Redis failed its check (no
+	// replica holding the deployment's secret wrote it there, or it is not
+	// what replicas keep) and was taken as a miss. Path says what it was
+	// ("answer", "lock", "window"), never its content.
+	EventSharedRejected
 )
 
 func (k EventKind) String() string {
@@ -178,6 +183,8 @@ func (k EventKind) String() string {
 		return "redis_up"
 	case EventSharedFallback:
 		return "redis_fallback"
+	case EventSharedRejected:
+		return "redis_rejected"
 	}
 	return "unknown"
 }

@@ -58,7 +58,7 @@ func (r *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 		var lim Limits
 		if resp != nil {
 			lim = parseLimits(resp.Header)
-			ev.Status, ev.Remaining, ev.Reset = resp.StatusCode, lim.Remaining(), lim.Reset
+			ev.Status, ev.Remaining, ev.Reset = resp.StatusCode, lim.Remaining(), lim.ResetAt()
 		}
 		ev.Kind = EventUpstream
 		r.o.emit(ev)
@@ -178,13 +178,14 @@ func retryableError(err error) bool {
 }
 
 // serverWait is how long LaunchDarkly asked to wait: Retry-After, else until
-// X-Ratelimit-Reset (with a little jitter), else zero.
+// the binding window resets (X-Ratelimit-Reset, or X-Ratelimit-Auth-Token-Reset
+// for an access token's own window; with a little jitter), else zero.
 func serverWait(l Limits, now time.Time) time.Duration {
 	if l.RetryAfter > 0 {
 		return l.RetryAfter
 	}
-	if !l.Reset.IsZero() {
-		if d := l.Reset.Sub(now); d > 0 {
+	if r := l.ResetAt(); !r.IsZero() {
+		if d := r.Sub(now); d > 0 {
 			return d + rand.N(resetJitter)
 		}
 	}

@@ -11,6 +11,7 @@
 package emulator
 
 import (
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/json"
 	"fmt"
@@ -32,6 +33,13 @@ type Options struct {
 	RateLimit int              // requests allowed per Window across the account (0 = unlimited)
 	Window    time.Duration    // rate-limit window, default 10s
 	Seed      uint64           // varies the synthetic data deterministically
+
+	// TokenRateLimit is the window of each access token (API v24): requests
+	// allowed per Window to one token (0 = none). With it, answers carry
+	// X-Ratelimit-Auth-Token-Limit, -Remaining and -Reset, and, as
+	// LaunchDarkly documents, no X-Ratelimit-Reset: "access token rate limits
+	// report their own reset time in X-Ratelimit-Auth-Token-Reset instead".
+	TokenRateLimit int
 
 	// Removed makes the operations LaunchDarkly has removed from its API
 	// (client.Endpoint.Removed: experimentation units) answer 404 not_found
@@ -74,15 +82,18 @@ type Emulator struct {
 	faultMu sync.Mutex
 	fault   Fault
 
+	tokenLimit int
+
 	rlMu     sync.Mutex
 	rlWindow int64 // index of the current window
 	rlGlobal int
 	rlRoutes map[string]int
+	rlTokens map[string]int
 }
 
 // New returns an emulator. It does no work beyond storing the options.
 func New(o Options) *Emulator {
-	e := &Emulator{now: o.Now, limit: o.RateLimit, window: o.Window, seed: o.Seed,
+	e := &Emulator{now: o.Now, limit: o.RateLimit, tokenLimit: o.TokenRateLimit, window: o.Window, seed: o.Seed,
 		removed: o.Removed, noProject: append([]string(nil), o.NoProjectAccess...)}
 	if e.now == nil {
 		e.now = time.Now
@@ -162,7 +173,7 @@ func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) {
 	case pr != nil:
 		routeKey = pr.template
 	}
-	if !e.rateLimit(w.Header(), routeKey, now) {
+	if !e.rateLimit(w.Header(), routeKey, r.Header.Get("Authorization"), now) {
 		writeError(w, http.StatusTooManyRequests, "rate_limited", "You've exceeded the API rate limit. Try again later.")
 		return
 	}
@@ -228,26 +239,50 @@ func (e *Emulator) tokenIn(token string, keys []string) bool {
 }
 
 // rateLimit counts the request in the current fixed window, sets the
-// rate-limit headers and reports whether the request is within the limit.
-func (e *Emulator) rateLimit(h http.Header, route string, now time.Time) bool {
-	if e.limit <= 0 {
+// rate-limit headers (API v24's included) and reports whether the request
+// is within the limits.
+func (e *Emulator) rateLimit(h http.Header, route, token string, now time.Time) bool {
+	tokenLimited := e.tokenLimit > 0 && strings.HasPrefix(token, "api-")
+	if e.limit <= 0 && !tokenLimited {
 		return true
 	}
 	win := now.UnixNano() / int64(e.window)
 	e.rlMu.Lock()
 	if win != e.rlWindow || e.rlRoutes == nil {
-		e.rlWindow, e.rlGlobal, e.rlRoutes = win, 0, map[string]int{}
+		e.rlWindow, e.rlGlobal, e.rlRoutes, e.rlTokens = win, 0, map[string]int{}, map[string]int{}
 	}
 	e.rlGlobal++
 	e.rlRoutes[route]++
-	global, routeN := e.rlGlobal, e.rlRoutes[route]
+	// The token itself is not kept: its hash names its count.
+	tk := tokenCounter(token)
+	e.rlTokens[tk]++
+	global, routeN, tokenN := e.rlGlobal, e.rlRoutes[route], e.rlTokens[tk]
 	e.rlMu.Unlock()
 
-	reset := time.Unix(0, (win+1)*int64(e.window))
-	h.Set("X-Ratelimit-Global-Remaining", strconv.Itoa(max(e.limit-global, 0)))
-	h.Set("X-Ratelimit-Route-Remaining", strconv.Itoa(max(e.limit-routeN, 0)))
-	h.Set("X-Ratelimit-Reset", strconv.FormatInt(reset.UnixMilli(), 10))
-	return global <= e.limit && routeN <= e.limit
+	reset := strconv.FormatInt(time.Unix(0, (win+1)*int64(e.window)).UnixMilli(), 10)
+	ok := true
+	if e.limit > 0 {
+		limit := strconv.Itoa(e.limit)
+		h.Set("X-Ratelimit-Global-Limit", limit)
+		h.Set("X-Ratelimit-Route-Limit", limit)
+		h.Set("X-Ratelimit-Global-Remaining", strconv.Itoa(max(e.limit-global, 0)))
+		h.Set("X-Ratelimit-Route-Remaining", strconv.Itoa(max(e.limit-routeN, 0)))
+		ok = global <= e.limit && routeN <= e.limit
+	}
+	if tokenLimited {
+		h.Set("X-Ratelimit-Auth-Token-Limit", strconv.Itoa(e.tokenLimit))
+		h.Set("X-Ratelimit-Auth-Token-Remaining", strconv.Itoa(max(e.tokenLimit-tokenN, 0)))
+		h.Set("X-Ratelimit-Auth-Token-Reset", reset)
+		return ok && tokenN <= e.tokenLimit
+	}
+	h.Set("X-Ratelimit-Reset", reset)
+	return ok
+}
+
+// tokenCounter names a token's count in the window without keeping the token.
+func tokenCounter(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return string(sum[:16])
 }
 
 // apiError is an error answer in LaunchDarkly's shape.

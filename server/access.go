@@ -152,8 +152,9 @@ func (p *accessPolicy) authorized(r *http.Request) bool {
 }
 
 // callerKey returns the caller's own LaunchDarkly token: X-LaunchDarkly-Api-Key,
-// or, when the server requires no bearer token of its own, Authorization
-// (with or without "Bearer "). Empty means: use the server's key.
+// or, when the server requires no bearer token of its own, Authorization when
+// it holds a LaunchDarkly access token (see authorizationKey). Empty means:
+// use the server's key.
 func (p *accessPolicy) callerKey(r *http.Request) client.Key {
 	if k := strings.TrimSpace(r.Header.Get(headerAPIKey)); k != "" {
 		return client.Key(k)
@@ -161,11 +162,37 @@ func (p *accessPolicy) callerKey(r *http.Request) client.Key {
 	if p.hasToken {
 		return ""
 	}
-	a := strings.TrimSpace(r.Header.Get("Authorization"))
+	return authorizationKey(r.Header.Get("Authorization"))
+}
+
+// authorizationKey is the LaunchDarkly access token an Authorization header
+// carries (bare or after "Bearer "), or "" when it carries anything else: a
+// proxy's Basic or OAuth credential in front of this server must not reach
+// a third party. LaunchDarkly's access tokens are "api-" and a UUID; the
+// shape accepted is "api-" and 1 to 200 letters, digits and dashes.
+func authorizationKey(v string) client.Key {
+	a := strings.TrimSpace(v)
 	if scheme, tok, ok := strings.Cut(a, " "); ok && strings.EqualFold(scheme, "Bearer") {
 		a = strings.TrimSpace(tok)
 	}
+	if !accessTokenShape(a) {
+		return ""
+	}
 	return client.Key(a)
+}
+
+// accessTokenShape reports whether s looks like a LaunchDarkly access token.
+func accessTokenShape(s string) bool {
+	rest, ok := strings.CutPrefix(s, "api-")
+	if !ok || len(rest) == 0 || len(rest) > 200 {
+		return false
+	}
+	for _, c := range rest {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // narrowing parses the tool header: tool names (or operation ids) and toolset

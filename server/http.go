@@ -10,9 +10,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	mcpserver "github.com/mark3labs/mcp-go/server"
+	"golang.org/x/net/netutil"
 
 	"github.com/ld-usage-mcp/ld-usage-mcp/tools"
 )
@@ -65,6 +67,7 @@ func (s *Server) ServeListener(ctx context.Context, ln net.Listener) error {
 			" can call the tools, with the server's LaunchDarkly key if it has one. Set LD_USAGE_MCP_AUTH_TOKEN (or --auth-token), or listen on 127.0.0.1.")
 	}
 
+	ln = netutil.LimitListener(ln, s.cfg.HTTP.withDefaults().MaxConnections)
 	srv := &http.Server{
 		Handler:           hs,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -136,6 +139,8 @@ type httpServer struct {
 	transport string               // "http" or "sse"
 	metrics   *metricsSet          // nil without --metrics
 	logger    *slog.Logger
+	limits    HTTPConfig   // the bounds (sessions, calls, timeouts), defaults filled in
+	sessions  atomic.Int64 // SSE streams open
 }
 
 func (s *Server) newHTTPServer() (*httpServer, error) {
@@ -144,7 +149,8 @@ func (s *Server) newHTTPServer() (*httpServer, error) {
 		return nil, err
 	}
 	logger, ts := s.logger, s.tools
-	hs := &httpServer{policy: p, transport: s.cfg.Transport, metrics: s.metrics, logger: logger, owed: newOwedAnswers()}
+	hs := &httpServer{policy: p, transport: s.cfg.Transport, metrics: s.metrics, logger: logger, owed: newOwedAnswers(),
+		limits: s.cfg.HTTP.withDefaults()}
 	switch s.cfg.Transport {
 	case "http":
 		// Stateless: no session is kept between requests, so any replica
@@ -255,7 +261,21 @@ func (hs *httpServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	switch route {
 	case "/sse":
-		sw := &sseStream{ResponseWriter: w, owed: hs.owed, origin: w.Header().Get("Access-Control-Allow-Origin")}
+		if r.Method == http.MethodGet {
+			if hs.sessions.Add(1) > int64(hs.limits.MaxSessions) {
+				hs.sessions.Add(-1)
+				w.Header().Set("Retry-After", "5")
+				w.Header().Set("Connection", "close") // nor is the connection kept
+				http.Error(w, fmt.Sprintf("Service Unavailable: this server has %d SSE sessions open, its limit (--max-sessions); retry later", hs.limits.MaxSessions), http.StatusServiceUnavailable)
+				return
+			}
+			defer hs.sessions.Add(-1)
+		}
+		ctx, cancel := context.WithCancel(r.Context())
+		defer cancel()
+		r = r.WithContext(ctx)
+		dl := &deadlineWriter{rc: http.NewResponseController(w), timeout: hs.limits.StreamWriteTimeout, cancel: cancel}
+		sw := &sseStream{ResponseWriter: w, dl: dl, owed: hs.owed, origin: w.Header().Get("Access-Control-Allow-Origin")}
 		defer sw.finish()
 		hs.mcp.ServeHTTP(sw, r)
 	case "/message":
@@ -300,12 +320,24 @@ func (hs *httpServer) readBody(w http.ResponseWriter, r *http.Request) ([]byte, 
 		tooLarge()
 		return nil, false
 	}
+	// A read deadline for the body only (a client sending a byte now and
+	// then holds no connection past it); lifted once it is read, so that
+	// the connection's watch for a client going away does not time out
+	// during a long call.
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Now().Add(hs.limits.BodyTimeout))
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	_ = rc.SetReadDeadline(time.Time{})
 	if err != nil {
 		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
+		var ne net.Error
+		switch {
+		case errors.As(err, &mbe):
 			tooLarge()
-		} else {
+		case errors.As(err, &ne) && ne.Timeout():
+			w.Header().Set("Connection", "close")
+			http.Error(w, fmt.Sprintf("Request Timeout: the body was not sent within %s", hs.limits.BodyTimeout), http.StatusRequestTimeout)
+		default:
 			http.Error(w, "Bad Request: could not read the body", http.StatusBadRequest)
 		}
 		return nil, false
@@ -335,8 +367,13 @@ func (hs *httpServer) serveMessage(w http.ResponseWriter, r *http.Request, body 
 	}
 	owes := session != "" && json.Unmarshal(body, &msg) == nil && msg.Method != "" &&
 		len(msg.ID) > 0 && string(msg.ID) != "null"
-	if owes {
-		hs.owed.add(session, 1)
+	// Each call accepted waits for its answer to be written on the stream:
+	// a session whose stream is not read would pile them up without bound.
+	if owes && !hs.owed.tryAdd(session, hs.limits.MaxSessionCalls) {
+		w.Header().Set("Retry-After", "1")
+		writeJSONRPCError(w, http.StatusTooManyRequests, -32000,
+			fmt.Sprintf("too many calls in flight on this SSE session (at most %d, --max-session-calls): wait for their answers on the stream", hs.limits.MaxSessionCalls))
+		return
 	}
 	rec := &statusWriter{ResponseWriter: w}
 	hs.mcp.ServeHTTP(rec, r)

@@ -50,7 +50,7 @@ const testVersion = "0.0.0-test"
 
 // startHTTPServer serves o (transport, keys, http options) in front of the
 // emulator at emuURL and stops it at the end of the test.
-func startHTTPServer(t *testing.T, o *Config, emuURL string) *httpTestServer {
+func startHTTPServer(t testing.TB, o *Config, emuURL string) *httpTestServer {
 	t.Helper()
 	o.ServerURL = emuURL
 	o.NoCache = true

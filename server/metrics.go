@@ -31,6 +31,7 @@ var metricsHelp = map[string]string{
 	metricsNS + "build_info":                                 "Version of the server; always 1.",
 	metricsNS + "redis_up":                                   "1 while Redis (--redis) answers, 0 while each replica serves from its own layers.",
 	metricsNS + "redis_fallbacks_total":                      "Operations done by this replica's own layers because Redis was down or failed.",
+	metricsNS + "redis_rejected_total":                       "Values read from Redis that failed their check (not written with this deployment's secret, or not what replicas keep) and were taken as misses, by kind (answer, lock, window).",
 }
 
 // durationBuckets are the upper bounds of tool_call_duration_seconds.
@@ -67,6 +68,7 @@ func newMetrics(version string, redis bool) *metricsSet {
 	if redis {
 		m.redisUp = s.NewGauge(metricsNS+"redis_up", nil)
 		m.fallbacks = s.NewCounter(metricsNS + "redis_fallbacks_total")
+		m.counter("redis_rejected_total", "kind", "answer")
 	}
 	s.NewGauge(metricsNS+`build_info{version="`+labelValue(version)+`"}`, func() float64 { return 1 })
 	// Precreate the series that matter most, so that they read 0 rather than absent.
@@ -188,5 +190,11 @@ func (m *metricsSet) onUpstream(e client.Event) {
 		if m.fallbacks != nil {
 			m.fallbacks.Inc()
 		}
+	case client.EventSharedRejected:
+		kind := e.Path
+		if kind != "lock" && kind != "window" {
+			kind = "answer"
+		}
+		m.counter("redis_rejected_total", "kind", kind).Inc()
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"sync/atomic"
 	"time"
 
 	mcpserver "github.com/mark3labs/mcp-go/server"
@@ -47,6 +48,9 @@ type Config struct {
 	Redis         string
 	RedisPassword string
 	RedisTimeout  time.Duration // bound of one Redis operation (default client.DefaultRedisTimeout)
+	// Secret is the deployment's secret, the same on every replica: it
+	// authenticates what is written to Redis (required with Redis). Never logged.
+	Secret string
 
 	HTTP HTTPConfig
 }
@@ -58,6 +62,22 @@ type HTTPConfig struct {
 	AllowedHosts   []string // Host names allowed besides loopback ones; "*" allows any
 	Metrics        bool     // serve /metrics
 	MaxBody        int64    // largest request body (default DefaultMaxBody)
+	// MaxSessions bounds the SSE streams open at once (default
+	// DefaultMaxSessions); beyond it, GET /sse answers 503.
+	MaxSessions int
+	// MaxSessionCalls bounds the calls in flight (accepted, answer not yet
+	// written) of one SSE session (default DefaultMaxSessionCalls); beyond
+	// it, POST /message answers 429.
+	MaxSessionCalls int
+	// MaxConnections bounds the client connections open at once (default
+	// DefaultMaxConnections); more wait to be accepted.
+	MaxConnections int
+	// BodyTimeout bounds the reading of a request body (default
+	// DefaultBodyTimeout); a client slower than that is cut off.
+	BodyTimeout time.Duration
+	// StreamWriteTimeout bounds one write on an SSE stream (default
+	// DefaultStreamWriteTimeout); a reader that does not read is dropped.
+	StreamWriteTimeout time.Duration
 }
 
 // Server is the tool set with its transports.
@@ -67,6 +87,8 @@ type Server struct {
 	metrics *metricsSet        // nil without HTTP.Metrics
 	shared  *client.RedisStore // nil without Redis
 	logger  *slog.Logger
+	// rejectedOnce: a value from Redis that failed its check was logged.
+	rejectedOnce atomic.Bool
 }
 
 // New builds the upstream client, the tools and the metrics. It listens on nothing yet.
@@ -85,7 +107,8 @@ func New(cfg Config) (*Server, error) {
 		s.metrics = newMetrics(cfg.Version, cfg.Redis != "")
 	}
 	if cfg.Redis != "" {
-		st, err := client.NewRedisStore(client.RedisOptions{URL: cfg.Redis, Password: cfg.RedisPassword, Timeout: cfg.RedisTimeout, OnEvent: s.onShared})
+		st, err := client.NewRedisStore(client.RedisOptions{URL: cfg.Redis, Password: cfg.RedisPassword, Timeout: cfg.RedisTimeout,
+			Secret: []byte(cfg.Secret), OnEvent: s.onShared})
 		if err != nil {
 			return nil, err
 		}
@@ -132,6 +155,12 @@ func (s *Server) onShared(e client.Event) {
 		s.logger.Warn("redis unreachable: serving from this replica's own cache and pacing until it is back", "redis", s.shared.Addr(), "err", e.Err)
 	case client.EventSharedUp:
 		s.logger.Info("redis reachable: answers, identical requests and rate-limit windows are shared", "redis", s.shared.Addr())
+	case client.EventSharedRejected:
+		if s.rejectedOnce.CompareAndSwap(false, true) {
+			s.logger.Warn("redis held a value that failed its check (not written by a replica with this deployment's secret, or not what replicas keep): ignored, as a miss; "+
+				"either the replicas' secrets differ or something else writes to this Redis. Counted in ld_usage_mcp_redis_rejected_total; reported once",
+				"redis", s.shared.Addr(), "kind", e.Path)
+		}
 	}
 }
 

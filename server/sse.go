@@ -4,16 +4,20 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"sync"
+	"time"
 )
 
 // sseStream wraps the GET /sse stream: it learns the session id from the
-// endpoint event, counts the answers written (for shutdown), and keeps the
-// CORS answer to the allowed origin (the SSE server would say "*").
+// endpoint event, counts the answers written (for shutdown and the cap on
+// calls in flight), keeps the CORS answer to the allowed origin (the SSE
+// server would say "*"), and bounds each write by a deadline (dl).
 type sseStream struct {
 	http.ResponseWriter
+	dl      *deadlineWriter
 	owed    *owedAnswers
 	origin  string // Access-Control-Allow-Origin set by the policy, or ""
 	session string
@@ -58,13 +62,21 @@ func (s *sseStream) Write(p []byte) (int, error) {
 			}
 		}
 	}
-	return s.ResponseWriter.Write(p)
+	if !s.dl.before() {
+		return 0, errStreamDropped
+	}
+	n, err := s.ResponseWriter.Write(p)
+	s.dl.after(err)
+	return n, err
 }
+
+// errStreamDropped: the stream's reader stopped reading; it was ended.
+var errStreamDropped = errors.New("the SSE stream was dropped: its reader did not read within the write timeout")
 
 func (s *sseStream) Flush() {
 	s.start()
-	if f, ok := s.ResponseWriter.(http.Flusher); ok {
-		f.Flush()
+	if s.dl.before() {
+		s.dl.after(s.dl.rc.Flush())
 	}
 }
 
@@ -100,6 +112,18 @@ func (o *owedAnswers) add(session string, d int) {
 	o.signal()
 }
 
+// tryAdd counts one more answer owed to session unless max are owed already.
+func (o *owedAnswers) tryAdd(session string, max int) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.n[session] >= max {
+		return false
+	}
+	o.n[session]++
+	o.signal()
+	return true
+}
+
 func (o *owedAnswers) forget(session string) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -127,5 +151,59 @@ func (o *owedAnswers) wait(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		}
+	}
+}
+
+// Bounds of the HTTP transports against slow or greedy clients (HTTPConfig).
+const (
+	DefaultMaxSessions        = 256
+	DefaultMaxSessionCalls    = 16
+	DefaultMaxConnections     = 1024
+	DefaultBodyTimeout        = 30 * time.Second
+	DefaultStreamWriteTimeout = 30 * time.Second
+)
+
+// withDefaults fills the zero bounds of h.
+func (h HTTPConfig) withDefaults() HTTPConfig {
+	if h.MaxSessions <= 0 {
+		h.MaxSessions = DefaultMaxSessions
+	}
+	if h.MaxSessionCalls <= 0 {
+		h.MaxSessionCalls = DefaultMaxSessionCalls
+	}
+	if h.MaxConnections <= 0 {
+		h.MaxConnections = DefaultMaxConnections
+	}
+	if h.BodyTimeout <= 0 {
+		h.BodyTimeout = DefaultBodyTimeout
+	}
+	if h.StreamWriteTimeout <= 0 {
+		h.StreamWriteTimeout = DefaultStreamWriteTimeout
+	}
+	return h
+}
+
+// deadlineWriter bounds each write of the stream by a deadline and ends the
+// stream (cancel, which the SSE server's loop watches) on the first write
+// that fails: a reader that does not read holds no memory past the timeout.
+type deadlineWriter struct {
+	rc      *http.ResponseController
+	timeout time.Duration
+	cancel  context.CancelFunc
+	failed  bool
+}
+
+func (d *deadlineWriter) before() bool {
+	if d.failed {
+		return false
+	}
+	_ = d.rc.SetWriteDeadline(time.Now().Add(d.timeout))
+	return true
+}
+
+func (d *deadlineWriter) after(err error) {
+	if err != nil && !d.failed {
+		d.failed = true
+		d.cancel()
 	}
 }

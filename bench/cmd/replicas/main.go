@@ -287,7 +287,8 @@ var servingRE = regexp.MustCompile(`msg="serving MCP over HTTP".* addr=(\S+)`)
 
 func startReplica(bin string, args []string) (*replica, error) {
 	cmd := exec.Command(bin, append(args, "--log-level", "info")...)
-	cmd.Env = append(os.Environ(), "LAUNCHDARKLY_API_KEY="+token)
+	// The deployment's secret, the same on every replica (needed with --redis).
+	cmd.Env = append(os.Environ(), "LAUNCHDARKLY_API_KEY="+token, "LD_USAGE_MCP_SECRET=replicas-bench-deployment-secret-0001")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		return nil, err
