@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
 
@@ -47,7 +48,9 @@ func TestPaceEarlyRequestsCountInTheNewWindow(t *testing.T) {
 	b.mu.Lock()
 	b.early = 2
 	b.mu.Unlock()
-	inFlight[0].release(rsAnswer(200, map[string]string{"X-Ratelimit-Route-Remaining": "4", "X-Ratelimit-Reset": "9999999999999"}))
+	// (A reset within LaunchDarkly's 10 s window: one further is not believed.)
+	reset := strconv.FormatInt(time.Now().Add(5*time.Second).UnixMilli(), 10)
+	inFlight[0].release(rsAnswer(200, map[string]string{"X-Ratelimit-Route-Remaining": "4", "X-Ratelimit-Reset": reset}))
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	assert.Equal(t, 0, b.early)
