@@ -44,7 +44,7 @@ func (s *Server) signIn(ctx context.Context, code string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	sess := session{Access: tok.AccessToken, Refresh: tok.RefreshToken, Expiry: tok.Expiry, MemberID: who.MemberID, Email: who.Email}
+	sess := session{Access: tok.AccessToken, Refresh: tok.RefreshToken, Expiry: s.onClock(tok.Expiry), MemberID: who.MemberID, Email: who.Email}
 	id := newToken()
 	if err := s.rec.put(ctx, "session", s.rec.k.hash("session", id), &sess, RefreshTokenTTL+sessionExtraLife); err != nil {
 		return "", err
@@ -152,6 +152,15 @@ func (s *Server) launchDarklyToken(ctx context.Context, sid string) (*session, e
 	}
 }
 
+// onClock moves an expiry that x/oauth2 computed on the wall clock to this
+// server's clock (the same, but in tests).
+func (s *Server) onClock(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return s.now().Add(time.Until(t))
+}
+
 func (s *Server) expiresSoon(sess *session) bool {
 	return !sess.Expiry.IsZero() && s.now().Add(upstreamEarly).After(sess.Expiry)
 }
@@ -188,7 +197,7 @@ func (s *Server) refreshUpstream(ctx context.Context, skey string) (*session, er
 		}
 		return nil, fmt.Errorf("LaunchDarkly's token could not be refreshed: %s", upstreamFailure(err))
 	}
-	sess.Access, sess.Expiry = tok.AccessToken, tok.Expiry
+	sess.Access, sess.Expiry = tok.AccessToken, s.onClock(tok.Expiry)
 	if tok.RefreshToken != "" {
 		sess.Refresh = tok.RefreshToken
 	}
