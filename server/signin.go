@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"net/http"
 	"strings"
@@ -23,6 +24,9 @@ type SignInConfig struct {
 	// AllowLoopbackClientMetadata lets client ID metadata documents be
 	// fetched from loopback addresses (tests and local use).
 	AllowLoopbackClientMetadata bool
+	// MetadataRootCAs, when set, are the roots trusted for client ID
+	// metadata documents (tests); default: the system's.
+	MetadataRootCAs *x509.CertPool
 }
 
 // The demo's LaunchDarkly OAuth client, as the emulator registers it.
@@ -52,6 +56,7 @@ func (s *Server) newSignIn() (*signin.Server, error) {
 		Secret:                      sc.Secret,
 		Logger:                      s.logger.With("component", "signin"),
 		AllowLoopbackClientMetadata: sc.AllowLoopbackClientMetadata,
+		MetadataRootCAs:             sc.MetadataRootCAs,
 		Version:                     s.cfg.Version,
 	}
 	if s.cfg.Demo {

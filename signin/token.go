@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"net/http"
+	"net/url"
 	"regexp"
 	"time"
 
@@ -56,7 +57,10 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 	}
 	clientID := f.Get("client_id")
 	if user, _, ok := r.BasicAuth(); ok && clientID == "" {
-		clientID = user
+		// RFC 6749 §2.3.1: the client ID is form-encoded in Basic credentials.
+		if u, err := url.QueryUnescape(user); err == nil {
+			clientID = u
+		}
 	}
 	var (
 		access, refresh string
