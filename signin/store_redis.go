@@ -33,6 +33,7 @@ func NewRedisStore(rawURL, password string) (*RedisStore, error) {
 	o.DialTimeout, o.ReadTimeout, o.WriteTimeout, o.PoolTimeout = redisOpTimeout, redisOpTimeout, redisOpTimeout, redisOpTimeout
 	o.ContextTimeoutEnabled = true
 	o.MaxRetries = 1
+	o.DialerRetries = 1 // one dial per attempt: a Redis that is down answers fast
 	o.DisableIdentity = true
 	o.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
 	return &RedisStore{rdb: redis.NewClient(o), timeout: redisOpTimeout}, nil
