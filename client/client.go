@@ -228,10 +228,19 @@ func escapeSegment(v string) string {
 // scrub hides the client's key in an error's text (a server may echo it
 // back in a body that an error then quotes); errors.Is/As still see err.
 func (c *Client) scrub(err error) error {
-	if err == nil || c.key == "" || !strings.Contains(err.Error(), string(c.key)) {
+	if err == nil || c.key == "" || !strings.Contains(err.Error(), c.key.bare()) {
 		return err
 	}
-	return &scrubbed{err: err, text: strings.ReplaceAll(err.Error(), string(c.key), redacted)}
+	return &scrubbed{err: err, text: strings.ReplaceAll(err.Error(), c.key.bare(), redacted)}
+}
+
+// bare is the token of a key without its "Bearer " scheme (a signed-in
+// person's OAuth token travels as "Bearer <token>"): what must never show.
+func (k Key) bare() string {
+	if len(k) > 7 && strings.EqualFold(string(k[:7]), "Bearer ") {
+		return strings.TrimSpace(string(k[7:]))
+	}
+	return string(k)
 }
 
 type scrubbed struct {

@@ -166,7 +166,7 @@ func (c *Client) redact(body []byte) []byte {
 	if c.key == "" {
 		return body
 	}
-	return bytes.ReplaceAll(body, []byte(c.key), []byte(redacted))
+	return bytes.ReplaceAll(body, []byte(c.key.bare()), []byte(redacted))
 }
 
 // KeyID identifies the client's token without revealing it: a hash, for

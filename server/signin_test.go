@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/json"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -51,7 +52,7 @@ func startSignInServer(t *testing.T, ld *ldoauthtest.LD, ln net.Listener, sc Sig
 	}
 	logs := &lockedBuffer{}
 	srv, err := New(Config{
-		Transport: "http", ServerURL: ld.URL, APIKey: serverOwnKey, Version: testVersion, Redis: redis,
+		Transport: "http", ServerURL: ld.URL, APIKey: serverOwnKey, Version: testVersion, Redis: redis, HTTP: HTTPConfig{Metrics: true},
 		Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		SignIn: &sc,
 	})
@@ -159,9 +160,14 @@ func TestSignInGoSDKDynamicRegistration(t *testing.T) {
 	assertCalledAsPerson(t, ld, tok.AccessToken, tok.RefreshToken)
 	logs := s.logs.String()
 	assert.Contains(t, logs, "signed in with LaunchDarkly")
+	resp := mcptest.Do(t, http.MethodGet, s.url+"/metrics", "", nil)
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.Contains(t, string(metrics), `path="/token"`)
 	for _, secret := range append(ld.Issued(), tok.AccessToken, tok.RefreshToken, ld.ClientSecret) {
 		assert.NotContains(t, logs, secret)
 		assert.NotContains(t, text, secret)
+		assert.NotContains(t, string(metrics), secret)
 	}
 }
 
