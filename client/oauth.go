@@ -21,12 +21,20 @@ func OAuthKey(token string) Key {
 }
 
 // IsOAuth reports whether k is a LaunchDarkly OAuth access token (a person
-// signed in), as made by OAuthKey.
-func (k Key) IsOAuth() bool { return strings.HasPrefix(string(k), bearerPrefix) }
+// signed in), as made by OAuthKey (or given as "Bearer <token>", the scheme
+// in any case).
+func (k Key) IsOAuth() bool {
+	return len(k) > len(bearerPrefix) && strings.EqualFold(string(k[:len(bearerPrefix)]), bearerPrefix)
+}
 
-// secret is the token itself, without the Bearer prefix: what must never be
+// secret is the token itself, without the Bearer scheme: what must never be
 // shown.
-func (k Key) secret() string { return strings.TrimPrefix(string(k), bearerPrefix) }
+func (k Key) secret() string {
+	if k.IsOAuth() {
+		return strings.TrimSpace(string(k[len(bearerPrefix):]))
+	}
+	return string(k)
+}
 
 // RoleHint is what a person signed in with LaunchDarkly is told when
 // LaunchDarkly refuses them usage (403): their role decides, and who can

@@ -19,6 +19,8 @@ import (
 	mcpserver "github.com/mark3labs/mcp-go/server"
 
 	"github.com/ld-usage-mcp/ld-usage-mcp/client"
+	"github.com/ld-usage-mcp/ld-usage-mcp/emulator"
+	"github.com/ld-usage-mcp/ld-usage-mcp/signin"
 	"github.com/ld-usage-mcp/ld-usage-mcp/tools"
 )
 
@@ -48,6 +50,8 @@ type Config struct {
 	RedisTimeout  time.Duration // bound of one Redis operation (default client.DefaultRedisTimeout)
 
 	HTTP HTTPConfig
+	// SignIn, when set, signs people in with LaunchDarkly (--transport http only).
+	SignIn *SignInConfig
 }
 
 // HTTPConfig configures the HTTP transports.
@@ -66,6 +70,9 @@ type Server struct {
 	metrics *metricsSet        // nil without HTTP.Metrics
 	shared  *client.RedisStore // nil without Redis
 	logger  *slog.Logger
+	signin  *signin.Server     // nil without sign-in
+	emu     *emulator.Emulator // the demo's LaunchDarkly, nil without Demo
+	closers []func() error     // what Close releases besides shared
 }
 
 // New builds the upstream client, the tools and the metrics. It listens on nothing yet.
@@ -90,6 +97,9 @@ func New(cfg Config) (*Server, error) {
 		}
 		s.shared = st
 	}
+	if cfg.Demo {
+		s.emu = emulator.New(emulator.Options{})
+	}
 	ts, err := tools.New(tools.Config{
 		Client:       s.newClient(),
 		Demo:         cfg.Demo,
@@ -105,15 +115,23 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.tools = ts
+	if s.signin, err = s.newSignIn(); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
 // Close releases what New holds (the connections to Redis).
 func (s *Server) Close() error {
-	if s.shared != nil {
-		return s.shared.Close()
+	var errs []error
+	for _, c := range s.closers {
+		errs = append(errs, c())
 	}
-	return nil
+	if s.shared != nil {
+		errs = append(errs, s.shared.Close())
+	}
+	return errors.Join(errs...)
 }
 
 // connectShared checks Redis once at start; the outcome is logged by onShared.
