@@ -98,7 +98,15 @@ func New(cfg Config) (*Server, error) {
 		s.shared = st
 	}
 	if cfg.Demo {
-		s.emu = emulator.New(emulator.Options{})
+		// The demo's LaunchDarkly knows the demo's OAuth client, registered
+		// for this server's public URL (emulator.DemoOAuthClient).
+		o := emulator.Options{}
+		if cfg.SignIn != nil {
+			if public, err := signin.CheckPublicURL(cfg.SignIn.PublicURL); err == nil {
+				o.OAuthClients = []emulator.OAuthClient{emulator.DemoOAuthClient(public)}
+			}
+		}
+		s.emu = emulator.New(o)
 	}
 	ts, err := tools.New(tools.Config{
 		Client:       s.newClient(),

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/ld-usage-mcp/ld-usage-mcp/client"
+	"github.com/ld-usage-mcp/ld-usage-mcp/emulator"
 	"github.com/ld-usage-mcp/ld-usage-mcp/signin"
 )
 
@@ -31,8 +32,8 @@ type SignInConfig struct {
 
 // The demo's LaunchDarkly OAuth client, as the emulator registers it.
 const (
-	demoOAuthClientID     = "ld-usage-mcp-demo"
-	demoOAuthClientSecret = "demo-oauth-client-secret"
+	demoOAuthClientID     = emulator.DemoOAuthClientID
+	demoOAuthClientSecret = emulator.DemoOAuthClientSecret
 	demoUpstream          = "http://demo.emulator.invalid"
 )
 
@@ -101,7 +102,7 @@ func personKeyFrom(ctx context.Context) client.Key {
 	if p == nil || p.LaunchDarklyToken == "" {
 		return ""
 	}
-	return client.Key("Bearer " + p.LaunchDarklyToken)
+	return client.OAuthKey(p.LaunchDarklyToken)
 }
 
 // serveSignIn routes the sign-in endpoints and, in demo, the emulator's
