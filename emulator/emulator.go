@@ -8,6 +8,8 @@
 // deterministic, plausible data computed on demand from the request (nothing
 // is precomputed: construction is cheap). Faults (429, 503, slow, truncated,
 // HTML, oversized or dropped answers) can be switched on to test clients.
+// It also signs the account's members in as LaunchDarkly's OAuth does
+// (oauth.go, members.go), so that sign-in runs end to end in tests and --demo.
 package emulator
 
 import (
