@@ -136,3 +136,22 @@ func mustAddr(t *testing.T, s string) netip.Addr {
 	require.NoError(t, err)
 	return a
 }
+
+func TestCheckPublicURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://Usage.Example.com/":     "https://usage.example.com",
+		"https://usage.example.com:443":  "https://usage.example.com",
+		"https://usage.example.com:8443": "https://usage.example.com:8443",
+		"http://127.0.0.1:8080":          "http://127.0.0.1:8080",
+		"http://localhost:8080":          "http://localhost:8080",
+		"http://[::1]:8080":              "http://[::1]:8080",
+	} {
+		got, err := CheckPublicURL(in)
+		require.NoError(t, err, in)
+		assert.Equal(t, want, got, in)
+	}
+	for _, bad := range []string{"http://usage.example.com", "https://usage.example.com/mcp", "usage.example.com", "https://u:p@usage.example.com", "https://usage.example.com?x=1", "ftp://usage.example.com"} {
+		_, err := CheckPublicURL(bad)
+		assert.Error(t, err, bad)
+	}
+}

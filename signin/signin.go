@@ -130,7 +130,11 @@ func CheckPublicURL(u string) (string, error) {
 	default:
 		return "", fmt.Errorf("--public-url %q must be https", u)
 	}
-	return p.Scheme + "://" + strings.ToLower(p.Host), nil
+	host := strings.ToLower(p.Host)
+	if (p.Scheme == "https" && p.Port() == "443") || (p.Scheme == "http" && p.Port() == "80") {
+		host = strings.TrimSuffix(host, ":"+p.Port()) // as browsers write the Origin
+	}
+	return p.Scheme + "://" + host, nil
 }
 
 func isLoopbackHost(h string) bool {
