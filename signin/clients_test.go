@@ -155,3 +155,22 @@ func TestCheckPublicURL(t *testing.T) {
 		assert.Error(t, err, bad)
 	}
 }
+
+func TestRegistrationFloodBounded(t *testing.T) {
+	s, err := New(Config{PublicURL: "http://127.0.0.1:1", ClientID: "c", ClientSecret: "s", ServerURL: "http://127.0.0.1:2"})
+	require.NoError(t, err)
+	st := s.cfg.Store.(*MemoryStore)
+	limited := 0
+	for range 3 * writesBurst {
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, PathRegister, strings.NewReader(`{"redirect_uris":["https://a.example/cb"]}`)))
+		if rec.Code == http.StatusTooManyRequests {
+			limited++
+			assert.Equal(t, "1", rec.Header().Get("Retry-After"))
+		}
+	}
+	assert.Positive(t, limited)
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	assert.Less(t, len(st.m), 3*writesBurst, "the refused registrations were not kept")
+}
