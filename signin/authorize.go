@@ -132,6 +132,11 @@ func (s *Server) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	if !s.writes.Allow() {
+		w.Header().Set("Retry-After", "1")
+		s.errorPage(w, http.StatusTooManyRequests, "Too many sign-ins at once: try again in a second.")
+		return
+	}
 	id, csrf := newToken(), newToken()
 	p := pending{
 		ClientID: c.ID, ClientName: c.Name, FromDocument: c.FromDocument,

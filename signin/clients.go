@@ -141,6 +141,11 @@ func (s *Server) serveRegister(w http.ResponseWriter, r *http.Request) {
 		// support; the client learns it from the answer.
 		s.logger.Debug("registration asked for a client secret; registered as a public client (PKCE)", "asked", m.TokenEndpointAuthMethod)
 	}
+	if !s.writes.Allow() {
+		w.Header().Set("Retry-After", "1")
+		writeJSON(w, http.StatusTooManyRequests, oauthError("temporarily_unavailable", "too many registrations at once; try again in a second"))
+		return
+	}
 	c := clientRec{ID: "dcr_" + newToken(), Name: m.ClientName, URI: m.ClientURI, RedirectURIs: m.RedirectURIs}
 	if err := s.rec.put(r.Context(), "client", c.ID, &c, clientTTL); err != nil {
 		s.logger.Error("registration not stored", "err", err)

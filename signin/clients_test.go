@@ -136,3 +136,41 @@ func mustAddr(t *testing.T, s string) netip.Addr {
 	require.NoError(t, err)
 	return a
 }
+
+func TestCheckPublicURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://Usage.Example.com/":     "https://usage.example.com",
+		"https://usage.example.com:443":  "https://usage.example.com",
+		"https://usage.example.com:8443": "https://usage.example.com:8443",
+		"http://127.0.0.1:8080":          "http://127.0.0.1:8080",
+		"http://localhost:8080":          "http://localhost:8080",
+		"http://[::1]:8080":              "http://[::1]:8080",
+	} {
+		got, err := CheckPublicURL(in)
+		require.NoError(t, err, in)
+		assert.Equal(t, want, got, in)
+	}
+	for _, bad := range []string{"http://usage.example.com", "https://usage.example.com/mcp", "usage.example.com", "https://u:p@usage.example.com", "https://usage.example.com?x=1", "ftp://usage.example.com"} {
+		_, err := CheckPublicURL(bad)
+		assert.Error(t, err, bad)
+	}
+}
+
+func TestRegistrationFloodBounded(t *testing.T) {
+	s, err := New(Config{PublicURL: "http://127.0.0.1:1", ClientID: "c", ClientSecret: "s", ServerURL: "http://127.0.0.1:2"})
+	require.NoError(t, err)
+	st := s.cfg.Store.(*MemoryStore)
+	limited := 0
+	for range 3 * writesBurst {
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, PathRegister, strings.NewReader(`{"redirect_uris":["https://a.example/cb"]}`)))
+		if rec.Code == http.StatusTooManyRequests {
+			limited++
+			assert.Equal(t, "1", rec.Header().Get("Retry-After"))
+		}
+	}
+	assert.Positive(t, limited)
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	assert.Less(t, len(st.m), 3*writesBurst, "the refused registrations were not kept")
+}

@@ -89,6 +89,7 @@ func (s *Server) check(ctx context.Context, tok string) (*Person, error) {
 			s.logger.Error("access token not checked: the sign-in store is unavailable", "err", err)
 			return nil, errors.New("the sign-in store is unavailable; try again shortly")
 		}
+		s.held.drop(h) // revoked elsewhere: not to be honoured when the store is down
 		return nil, errTokenUnknown
 	}
 	if at.Resource != s.resource {

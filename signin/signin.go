@@ -30,6 +30,7 @@ import (
 
 	mcpserver "github.com/mark3labs/mcp-go/server"
 	"golang.org/x/oauth2"
+	"golang.org/x/time/rate"
 )
 
 // Scope is the one scope this server grants, and asks of LaunchDarkly.
@@ -112,7 +113,16 @@ type Server struct {
 	now      func() time.Time
 	mux      *http.ServeMux
 	secure   bool // public URL is https: cookies are Secure and __Host-
+	// writes bounds what requests that need no token make the store keep
+	// (registrations, pending authorizations), so that a flood cannot fill it.
+	writes *rate.Limiter
 }
+
+// Bounds of the writes of unauthenticated requests, per replica.
+const (
+	writesPerSecond = 20
+	writesBurst     = 200
+)
 
 // CheckPublicURL says whether u may be the public URL: https, or http on a
 // loopback host; no path, query or fragment.
@@ -130,7 +140,11 @@ func CheckPublicURL(u string) (string, error) {
 	default:
 		return "", fmt.Errorf("--public-url %q must be https", u)
 	}
-	return p.Scheme + "://" + strings.ToLower(p.Host), nil
+	host := strings.ToLower(p.Host)
+	if (p.Scheme == "https" && p.Port() == "443") || (p.Scheme == "http" && p.Port() == "80") {
+		host = strings.TrimSuffix(host, ":"+p.Port()) // as browsers write the Origin
+	}
+	return p.Scheme + "://" + host, nil
 }
 
 func isLoopbackHost(h string) bool {
@@ -206,6 +220,7 @@ func New(cfg Config) (*Server, error) {
 		logger:   cfg.Logger,
 		now:      cfg.Now,
 		secure:   strings.HasPrefix(public, "https://"),
+		writes:   rate.NewLimiter(writesPerSecond, writesBurst),
 	}
 	s.cimd = newCIMDFetcher(cfg.AllowLoopbackClientMetadata, cfg.MetadataRootCAs, cfg.Version)
 	s.routes()

@@ -107,3 +107,13 @@ func TestSealedRecordsAreCheckedBeforeBelieved(t *testing.T) {
 	require.NoError(t, st.Put(ctx, "p:family:f", b, time.Minute))
 	assert.ErrorIs(t, r1.get(ctx, "family", "f", &f), ErrNotFound)
 }
+
+func TestSignInWithoutCallerIdentity(t *testing.T) {
+	// Who signed in is for the logs: a LaunchDarkly that does not say still signs the person in.
+	e := newEnv(t, nil)
+	e.ld.WithoutIdentity()
+	g := e.signIn()
+	st, _, _ := e.call(g.access)
+	assert.Equal(t, http.StatusOK, st)
+	assert.Contains(t, e.logs.String(), "who could not be learned")
+}

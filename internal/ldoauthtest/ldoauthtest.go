@@ -34,7 +34,16 @@ type LD struct {
 	usageAuth   []string // Authorization headers of usage calls
 	refreshes   int
 	authorizeQs []string
+	noIdentity  bool
 	emu         *emulator.Emulator
+}
+
+// WithoutIdentity makes /api/v2/caller-identity answer 404, as a fake of
+// LaunchDarkly's OAuth alone would.
+func (ld *LD) WithoutIdentity() {
+	ld.mu.Lock()
+	defer ld.mu.Unlock()
+	ld.noIdentity = true
 }
 
 // Member is who every token of the fake belongs to.
@@ -60,6 +69,13 @@ func (ld *LD) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "/trust/oauth/token":
 		ld.token(w, r)
 	case "/api/v2/caller-identity":
+		ld.mu.Lock()
+		none := ld.noIdentity
+		ld.mu.Unlock()
+		if none {
+			http.NotFound(w, r)
+			return
+		}
 		if !ld.validAccess(r) {
 			writeJSON(w, http.StatusUnauthorized, map[string]string{"code": "unauthorized", "message": "Invalid access token"})
 			return
