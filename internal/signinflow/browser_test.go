@@ -141,16 +141,15 @@ func getJSON(t *testing.T, u string, v any) {
 // --public-url http://127.0.0.1:PORT` and no other flag. Chromium approves
 // the server's consent page and picks a member on the demo's LaunchDarkly
 // sign-in page by clicks; the code it brings back is exchanged with PKCE and
-// the token calls a tool.
+// the token calls a tool: as Rey Reader it answers, as Noa Noaccess (whose
+// role cannot read usage) it is a tool error that says why.
 func TestDemoSignInInBrowser(t *testing.T) {
 	exe := chromium(t)
 	s := startServer(t, nil, "--demo")
 	catcher := catchRedirect(t)
 	cfg, resource := register(t, s.public, catcher.url)
-	verifier, state := oauth2.GenerateVerifier(), oauth2.GenerateVerifier()
-	authURL := cfg.AuthCodeURL(state, oauth2.S256ChallengeOption(verifier), oauth2.SetAuthURLParam("resource", resource))
 
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
 	actx, cancelA := chromedp.NewExecAllocator(ctx,
 		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
@@ -162,6 +161,30 @@ func TestDemoSignInInBrowser(t *testing.T) {
 	bctx, cancelB := chromedp.NewContext(actx)
 	defer cancelB()
 
+	call := func(m emulator.Member) (string, bool) {
+		tok, code := signInInBrowser(t, ctx, bctx, s, cfg, resource, catcher, m)
+		sess := mcptest.MustConnect(t, ctx, "sdk", "http", s.public, map[string]string{"Authorization": "Bearer " + tok.AccessToken})
+		text, isErr, err := sess.Call(ctx, "get_mau_usage", map[string]any{"groupby": "sdk", "from": "-7d"})
+		require.NoError(t, err)
+		noSecretsIn(t, "the server's log", s.logs.String(), tok.AccessToken, tok.RefreshToken, code, emulator.DemoOAuthClientSecret)
+		return text, isErr
+	}
+	text, isErr := call(emulator.Reader)
+	require.False(t, isErr, text)
+	assert.Contains(t, strings.ToLower(text), "demo")
+
+	text, isErr = call(emulator.NoAccess)
+	require.True(t, isErr, text)
+	assert.Contains(t, text, "your LaunchDarkly role cannot read account usage; ask an admin")
+}
+
+// signInInBrowser walks one authorization by clicks, as m, and exchanges the
+// code it brings back (with the PKCE verifier); it returns the token and the code.
+func signInInBrowser(t *testing.T, ctx, bctx context.Context, s *server, cfg oauth2.Config, resource string, catcher *redirectCatcher, m emulator.Member) (*oauth2.Token, string) {
+	t.Helper()
+	verifier, state := oauth2.GenerateVerifier(), oauth2.GenerateVerifier()
+	authURL := cfg.AuthCodeURL(state, oauth2.S256ChallengeOption(verifier), oauth2.SetAuthURLParam("resource", resource))
+
 	// The server's consent page names the client and where it sends you.
 	require.NoError(t, chromedp.Do(bctx, chromedp.Navigate(authURL)))
 	waitFor(t, bctx, `button[name=approve]`)
@@ -172,7 +195,8 @@ func TestDemoSignInInBrowser(t *testing.T) {
 	require.NoError(t, chromedp.Do(bctx, chromedp.Click(chromedp.CSS(`button[name=approve]`))))
 
 	// LaunchDarkly's (emulated) sign-in page lists the members.
-	waitFor(t, bctx, `button#member-reader`)
+	button := `button#member-` + m.Role
+	waitFor(t, bctx, button)
 	login, err := chromedp.Run(bctx, chromedp.Text(chromedp.CSS(`body`)))
 	require.NoError(t, err)
 	for _, m := range emulator.Members() {
@@ -181,21 +205,14 @@ func TestDemoSignInInBrowser(t *testing.T) {
 	loc, err := chromedp.Run(bctx, chromedp.Location())
 	require.NoError(t, err)
 	assert.True(t, strings.HasPrefix(loc, s.public+"/trust/oauth/authorize?"), "the demo's LaunchDarkly is served at the public URL: %s", loc)
-	require.NoError(t, chromedp.Do(bctx, chromedp.Click(chromedp.CSS(`button#member-reader`))))
+	require.NoError(t, chromedp.Do(bctx, chromedp.Click(chromedp.CSS(button))))
 	waitFor(t, bctx, `#done`)
 
 	back := catcher.query()
 	require.NotNil(t, back, "the browser never came back to the client")
 	require.Empty(t, back.Get("error"), "%v", back)
 	require.Equal(t, state, back.Get("state"), "%v", back)
-
 	tok, err := cfg.Exchange(ctx, back.Get("code"), oauth2.VerifierOption(verifier), oauth2.SetAuthURLParam("resource", resource))
 	require.NoError(t, err)
-	sess := mcptest.MustConnect(t, ctx, "sdk", "http", s.public, map[string]string{"Authorization": "Bearer " + tok.AccessToken})
-	text, isErr, err := sess.Call(ctx, "get_mau_usage", map[string]any{"groupby": "sdk", "from": "-7d"})
-	require.NoError(t, err)
-	require.False(t, isErr, text)
-	assert.Contains(t, strings.ToLower(text), "demo")
-
-	noSecretsIn(t, "the server's log", s.logs.String(), tok.AccessToken, tok.RefreshToken, back.Get("code"), emulator.DemoOAuthClientSecret)
+	return tok, back.Get("code")
 }
