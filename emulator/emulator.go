@@ -79,6 +79,7 @@ type Emulator struct {
 	noProject []string
 	named     named // synthetic projects and environments requests have named
 
+	clientsMu                      sync.Mutex
 	clients                        []OAuthClient
 	accessTTL, codeTTL, refreshTTL time.Duration
 	oauth                          oauthStore
@@ -183,6 +184,10 @@ func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	if identityRoute(r.URL.Path) {
 		e.serveIdentity(w, r, who)
+		return
+	}
+	if r.URL.Path == oauthClientsPath {
+		e.registerClient(w, r, who)
 		return
 	}
 	ep, pathArgs := match(r.URL.EscapedPath())

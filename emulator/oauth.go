@@ -132,6 +132,8 @@ func (e *Emulator) oauthCaller(tok string, now time.Time) (c caller, ok bool) {
 }
 
 func (e *Emulator) oauthClient(id string) (OAuthClient, bool) {
+	e.clientsMu.Lock()
+	defer e.clientsMu.Unlock()
 	for _, c := range e.clients {
 		if id != "" && c.ID == id {
 			return c, true

@@ -404,3 +404,50 @@ func TestOAuthThroughTransport(t *testing.T) {
 		t.Fatalf("token through Transport: %d %v %+v", resp.StatusCode, err, tok)
 	}
 }
+
+// An admin registers an OAuth client (POST /api/v2/oauth/clients) and members
+// sign in through it; others may not register, and redirect URIs are checked.
+func TestOAuthClientRegistration(t *testing.T) {
+	o := newOAuthEnv(t)
+	register := func(authorization, body string) answer {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPost, o.base+oauthClientsPath, strings.NewReader(body))
+		req.Header.Set("Authorization", authorization)
+		req.Header.Set("Content-Type", "application/json")
+		return o.do(req)
+	}
+	const redirect = "https://usage.example.org/oauth/callback"
+	a := register(DemoKey, `{"name":"Usage MCP","redirectUri":"`+redirect+`","description":"d"}`)
+	must := func(ok bool, format string, args ...any) {
+		t.Helper()
+		if !ok {
+			t.Fatalf(format, args...)
+		}
+	}
+	must(a.status == http.StatusCreated, "register: %d %s", a.status, a.body)
+	var rep clientRep
+	must(json.Unmarshal(a.body, &rep) == nil && rep.ClientID != "" && rep.ClientSecret != "" && rep.RedirectURI == redirect,
+		"client answer %s", a.body)
+
+	tok, err := SignIn(t.Context(), o.http, o.base, OAuthClient{ID: rep.ClientID, Secret: rep.ClientSecret, RedirectURI: redirect}, Reader)
+	must(err == nil && tok.AccessToken != "", "sign-in through the registered client: %v", err)
+	_, err = SignIn(t.Context(), o.http, o.base, OAuthClient{ID: rep.ClientID, Secret: rep.ClientSecret + "x", RedirectURI: redirect}, Reader)
+	must(err != nil, "a wrong secret signed in")
+
+	// A reader may not register; nor may anyone register a bad redirect URI.
+	a = register("Bearer "+tok.AccessToken, `{"name":"x","redirectUri":"`+redirect+`"}`)
+	must(a.status == http.StatusForbidden, "a reader registered: %d", a.status)
+	for _, body := range []string{
+		`{"name":"x","redirectUri":"http://usage.example.org/oauth/callback"}`,
+		`{"name":"x","redirectUri":"https://usage.example.org/oauth/callback?x=1"}`,
+		`{"name":"x","redirectUri":"/oauth/callback"}`,
+		`{"redirectUri":"` + redirect + `"}`,
+		`not json`,
+	} {
+		a := register(DemoKey, body)
+		must(a.status == http.StatusBadRequest, "%s: %d %s", body, a.status, a.body)
+	}
+	if a := register("", `{}`); a.status != http.StatusUnauthorized {
+		t.Fatalf("no token: %d", a.status)
+	}
+}

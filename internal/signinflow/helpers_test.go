@@ -2,6 +2,7 @@ package signinflow
 
 import (
 	"context"
+	"encoding/json"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -56,20 +57,13 @@ func startServer(t *testing.T, env []string, args ...string) *server {
 	return s
 }
 
-// The LaunchDarkly OAuth client registered for the server under test.
-const (
-	ldClientID     = "3f5e2c1a-usage-mcp-test-client"
-	ldClientSecret = "ld-oauth-client-secret-for-tests"
-	deploySecret   = "deployment-secret-for-tests-0123456789"
-)
+// The deployment secret of the server under test.
+const deploySecret = "deployment-secret-for-tests-0123456789"
 
-// launchDarkly serves the emulator as LaunchDarkly on 127.0.0.1 with the
-// OAuth client registered for a server at public.
-func launchDarkly(t *testing.T, public string) (*emulator.Emulator, string) {
+// launchDarkly serves the emulator as LaunchDarkly on 127.0.0.1.
+func launchDarkly(t *testing.T) (*emulator.Emulator, string) {
 	t.Helper()
-	emu := emulator.New(emulator.Options{OAuthClients: []emulator.OAuthClient{{
-		ID: ldClientID, Secret: ldClientSecret, Name: "LaunchDarkly usage (test)", RedirectURI: public + "/oauth/callback",
-	}}})
+	emu := emulator.New(emulator.Options{})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	srv := &httptest.Server{Listener: ln, Config: &http.Server{Handler: emu}}
@@ -78,20 +72,59 @@ func launchDarkly(t *testing.T, public string) (*emulator.Emulator, string) {
 	return emu, srv.URL
 }
 
-// startSignedInServer starts the server in front of the emulator at ldURL
-// with sign-in on: no access token of its own, the OAuth client's secret
-// from the environment.
-func startSignedInServer(t *testing.T) (*server, *emulator.Emulator) {
+// readmeRegistration is the body of the README's request that registers the
+// LaunchDarkly OAuth client ("Register the LaunchDarkly OAuth client").
+func readmeRegistration(t *testing.T) string {
 	t.Helper()
-	// The public URL is chosen before the emulator registers it, and the
-	// server started on it after.
+	b, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	readme := string(b)
+	i := strings.Index(readme, "/api/v2/oauth/clients \\\n")
+	require.NotEqual(t, -1, i, "the README registers the OAuth client with POST /api/v2/oauth/clients")
+	_, body, ok := strings.Cut(readme[i:], "-d '")
+	require.True(t, ok)
+	body, _, ok = strings.Cut(body, "'")
+	require.True(t, ok)
+	return body
+}
+
+// registerOAuthClient registers the server at public with LaunchDarkly (the
+// emulator at ldURL) as the README says, with an admin's access token, and
+// returns the client id and secret LaunchDarkly answers.
+func registerOAuthClient(t *testing.T, ldURL, public string) (id, secret string) {
+	t.Helper()
+	body := strings.ReplaceAll(readmeRegistration(t), "https://usage.example.com", public)
+	req, err := http.NewRequest(http.MethodPost, ldURL+"/api/v2/oauth/clients", strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", emulator.DemoKey)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var c struct {
+		ID          string `json:"_clientId"`
+		Secret      string `json:"_clientSecret"`
+		RedirectURI string `json:"redirectUri"`
+	}
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&c))
+	require.Equal(t, http.StatusCreated, resp.StatusCode)
+	require.Equal(t, public+"/oauth/callback", c.RedirectURI)
+	return c.ID, c.Secret
+}
+
+// startSignedInServer starts the server in front of the emulator as
+// LaunchDarkly with sign-in on: the OAuth client registered as the README
+// says, its secret from the environment, no access token of the server's own.
+func startSignedInServer(t *testing.T) (*server, *emulator.Emulator, string) {
+	t.Helper()
 	addr := freeAddr(t)
 	public := "http://" + addr
-	emu, ldURL := launchDarkly(t, public)
+	emu, ldURL := launchDarkly(t)
+	id, secret := registerOAuthClient(t, ldURL, public)
 	s := &server{public: public, logs: &mcptest.LockedBuffer{}}
-	startAt(t, s, addr, []string{"LAUNCHDARKLY_OAUTH_CLIENT_SECRET=" + ldClientSecret, "LD_USAGE_MCP_SECRET=" + deploySecret},
-		"--server-url", ldURL, "--oauth-client-id", ldClientID)
-	return s, emu
+	startAt(t, s, addr, []string{"LAUNCHDARKLY_OAUTH_CLIENT_SECRET=" + secret, "LD_USAGE_MCP_SECRET=" + deploySecret},
+		"--server-url", ldURL, "--oauth-client-id", id)
+	return s, emu, secret
 }
 
 // startAt is startServer at a given address.

@@ -113,7 +113,7 @@ func runTSClient(t *testing.T, dir, mcpURL string, m emulator.Member, tool strin
 // OAuth token, never the server's.
 func TestTypeScriptSDKSignsIn(t *testing.T) {
 	dir := tsClient(t)
-	s, emu := startSignedInServer(t)
+	s, emu, clientSecret := startSignedInServer(t)
 
 	r := runTSClient(t, dir, s.public+"/mcp", emulator.Reader, "get_mau_usage", map[string]any{"groupby": "sdk", "from": "-7d"})
 	assert.NotEmpty(t, r.RegisteredClientID, "the SDK registered itself")
@@ -148,7 +148,7 @@ func TestTypeScriptSDKSignsIn(t *testing.T) {
 	assert.Positive(t, usage, "no usage call reached LaunchDarkly")
 	assert.Positive(t, identity, "the server did not ask LaunchDarkly who signed in")
 	logs := s.logs.String()
-	noSecretsIn(t, "the server's log", logs, append(ldTokens, r.AccessToken, ldClientSecret, deploySecret)...)
+	noSecretsIn(t, "the server's log", logs, append(ldTokens, r.AccessToken, clientSecret, deploySecret)...)
 	noSecretsIn(t, "the tool result", r.Result.Content[0].Text, ldTokens...)
 }
 
@@ -156,7 +156,7 @@ func TestTypeScriptSDKSignsIn(t *testing.T) {
 // error says why and whom to ask.
 func TestTypeScriptSDKMemberWithoutUsageAccess(t *testing.T) {
 	dir := tsClient(t)
-	s, _ := startSignedInServer(t)
+	s, _, _ := startSignedInServer(t)
 	r := runTSClient(t, dir, s.public+"/mcp", emulator.NoAccess, "get_mau_usage", map[string]any{})
 	require.True(t, r.Result.IsError, "%+v", r.Result)
 	require.NotEmpty(t, r.Result.Content)
