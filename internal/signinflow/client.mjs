@@ -9,7 +9,9 @@
 // browser: it follows the authorization URL, approves the server's consent
 // page and picks the member on LaunchDarkly's (emulated) sign-in page, each by
 // submitting the page's form as a browser would (cookies kept), until the
-// redirect to this client's redirect URI. It prints one JSON line.
+// redirect to this client's redirect URI. Then it checks refresh: the SDK
+// refreshes on a 401 (the refresh token rotates), and a replay of the old
+// refresh token is refused and revokes the newest. It prints one JSON line.
 
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -175,4 +177,30 @@ await client.connect(transport);
 out.tools = (await client.listTools()).tools.map((t) => t.name);
 out.result = await client.callTool({ name: tool, arguments: JSON.parse(argsJSON || "{}") });
 await client.close();
+
+// Refresh: with an access token the server does not know, the SDK gets a 401
+// and refreshes with its refresh token, which rotates.
+const before = provider.saved;
+provider.saved = { ...before, access_token: "not-a-token-this-server-issued" };
+const again = new Client({ name: "ts-sdk-oauth-test", version: "1.0.0" });
+await again.connect(new StreamableHTTPClientTransport(new URL(mcpURL), { authProvider: provider }));
+out.refreshRotated = !!provider.saved.refresh_token && provider.saved.refresh_token !== before.refresh_token;
+out.afterRefresh = (await again.listTools()).tools.length;
+await again.close();
+
+// Replaying the first refresh token is refused, and revokes its family: the
+// newest tokens stop working too.
+const asMeta = await (await fetch(new URL("/.well-known/oauth-authorization-server", mcpURL))).json();
+const replay = await fetch(asMeta.token_endpoint, {
+  method: "POST",
+  headers: { "content-type": "application/x-www-form-urlencoded" },
+  body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: before.refresh_token, client_id: provider.info.client_id }).toString(),
+});
+out.replay = { status: replay.status, error: (await replay.json()).error };
+const revoked = await fetch(mcpURL, {
+  method: "POST",
+  headers: { "content-type": "application/json", accept: "application/json, text/event-stream", authorization: `Bearer ${provider.saved.access_token}` },
+  body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
+});
+out.newestAfterReplay = revoked.status;
 console.log(JSON.stringify(out));

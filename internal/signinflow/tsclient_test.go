@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -81,7 +82,14 @@ type tsResult struct {
 	TokenType          string   `json:"tokenType"`
 	AccessToken        string   `json:"accessToken"`
 	Tools              []string `json:"tools"`
-	Result             struct {
+	RefreshRotated     bool     `json:"refreshRotated"`
+	AfterRefresh       int      `json:"afterRefresh"`
+	Replay             struct {
+		Status int    `json:"status"`
+		Error  string `json:"error"`
+	} `json:"replay"`
+	NewestAfterReplay int `json:"newestAfterReplay"`
+	Result            struct {
 		IsError bool `json:"isError"`
 		Content []struct {
 			Type, Text string
@@ -125,6 +133,14 @@ func TestTypeScriptSDKSignsIn(t *testing.T) {
 	require.False(t, r.Result.IsError, "tool error: %+v", r.Result.Content)
 	require.NotEmpty(t, r.Result.Content)
 	assert.NotEmpty(t, r.Result.StructuredContent["raw"], "LaunchDarkly's answer")
+
+	// The SDK refreshed on a 401 and got a new refresh token; replaying the
+	// old one was refused and revoked the family (the newest token too).
+	assert.True(t, r.RefreshRotated, "the refresh token rotated")
+	assert.Equal(t, len(r.Tools), r.AfterRefresh, "tools listed after the refresh")
+	assert.Equal(t, http.StatusBadRequest, r.Replay.Status)
+	assert.Equal(t, "invalid_grant", r.Replay.Error)
+	assert.Equal(t, http.StatusUnauthorized, r.NewestAfterReplay, "a replayed refresh token revokes its whole family")
 
 	// Upstream: the usage calls carried a LaunchDarkly OAuth token of the
 	// emulator's as Bearer, and who signed in was asked.
