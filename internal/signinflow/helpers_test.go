@@ -61,9 +61,9 @@ func startServer(t *testing.T, env []string, args ...string) *server {
 const deploySecret = "deployment-secret-for-tests-0123456789"
 
 // launchDarkly serves the emulator as LaunchDarkly on 127.0.0.1.
-func launchDarkly(t *testing.T) (*emulator.Emulator, string) {
+func launchDarkly(t *testing.T, o emulator.Options) (*emulator.Emulator, string) {
 	t.Helper()
-	emu := emulator.New(emulator.Options{})
+	emu := emulator.New(o)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	srv := &httptest.Server{Listener: ln, Config: &http.Server{Handler: emu}}
@@ -115,11 +115,11 @@ func registerOAuthClient(t *testing.T, ldURL, public string) (id, secret string)
 // startSignedInServer starts the server in front of the emulator as
 // LaunchDarkly with sign-in on: the OAuth client registered as the README
 // says, its secret from the environment, no access token of the server's own.
-func startSignedInServer(t *testing.T) (*server, *emulator.Emulator, string) {
+func startSignedInServer(t *testing.T, o emulator.Options) (*server, *emulator.Emulator, string) {
 	t.Helper()
 	addr := freeAddr(t)
 	public := "http://" + addr
-	emu, ldURL := launchDarkly(t)
+	emu, ldURL := launchDarkly(t, o)
 	id, secret := registerOAuthClient(t, ldURL, public)
 	s := &server{public: public, logs: &mcptest.LockedBuffer{}}
 	startAt(t, s, addr, []string{"LAUNCHDARKLY_OAUTH_CLIENT_SECRET=" + secret, "LD_USAGE_MCP_SECRET=" + deploySecret},

@@ -121,7 +121,7 @@ func runTSClient(t *testing.T, dir, mcpURL string, m emulator.Member, tool strin
 // OAuth token, never the server's.
 func TestTypeScriptSDKSignsIn(t *testing.T) {
 	dir := tsClient(t)
-	s, emu, clientSecret := startSignedInServer(t)
+	s, emu, clientSecret := startSignedInServer(t, emulator.Options{})
 
 	r := runTSClient(t, dir, s.public+"/mcp", emulator.Reader, "get_mau_usage", map[string]any{"groupby": "sdk", "from": "-7d"})
 	assert.NotEmpty(t, r.RegisteredClientID, "the SDK registered itself")
@@ -172,11 +172,34 @@ func TestTypeScriptSDKSignsIn(t *testing.T) {
 // error says why and whom to ask.
 func TestTypeScriptSDKMemberWithoutUsageAccess(t *testing.T) {
 	dir := tsClient(t)
-	s, _, _ := startSignedInServer(t)
+	s, _, _ := startSignedInServer(t, emulator.Options{})
 	r := runTSClient(t, dir, s.public+"/mcp", emulator.NoAccess, "get_mau_usage", map[string]any{})
 	require.True(t, r.Result.IsError, "%+v", r.Result)
 	require.NotEmpty(t, r.Result.Content)
 	text := r.Result.Content[0].Text
 	assert.Contains(t, text, "403")
 	assert.Contains(t, text, "your LaunchDarkly role cannot read account usage; ask an admin")
+}
+
+// LaunchDarkly's access token is refreshed before it expires: with tokens
+// that live less than the server's margin, a call after signing in makes the
+// server use its LaunchDarkly refresh token (the emulator rotates it), and
+// the call goes through with the new access token.
+func TestServerRefreshesLaunchDarklyToken(t *testing.T) {
+	dir := tsClient(t)
+	s, emu, _ := startSignedInServer(t, emulator.Options{AccessTTL: time.Minute})
+	r := runTSClient(t, dir, s.public+"/mcp", emulator.Admin, "get_mau_usage", map[string]any{})
+	require.False(t, r.Result.IsError, "%+v", r.Result.Content)
+	var exchanges int
+	bearers := map[string]bool{}
+	for _, rec := range emu.Requests() {
+		if rec.Method == http.MethodPost && rec.Path == "/trust/oauth/token" {
+			exchanges++
+		}
+		if strings.HasPrefix(rec.Path, "/api/v2/") {
+			bearers[rec.Header.Get("Authorization")] = true
+		}
+	}
+	assert.GreaterOrEqual(t, exchanges, 2, "the code exchange, then at least one refresh")
+	assert.GreaterOrEqual(t, len(bearers), 2, "calls went out with the refreshed LaunchDarkly token")
 }
