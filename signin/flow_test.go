@@ -398,3 +398,30 @@ func TestDeniedConsentAndDeniedAtLaunchDarkly(t *testing.T) {
 	assert.Equal(t, "st-deny", back.Query().Get("state"))
 	assert.Empty(t, back.Query().Get("code"))
 }
+
+func TestTwoSignInsInTwoTabs(t *testing.T) {
+	e := newEnv(t, nil)
+	redirect := "http://127.0.0.1:9/cb"
+	id := e.register(redirect)
+	b := e.browser()
+	var forms []*ldoauthtest.Form
+	for _, st := range []string{"tab-1", "tab-2"} {
+		_, challenge := pkce()
+		page, err := b.Get(e.authURL(authReq{clientID: id, redirect: redirect, challenge: challenge, state: st, resource: e.url + "/mcp"}))
+		require.NoError(t, err)
+		forms = append(forms, ldoauthtest.ParseForm(page))
+	}
+	// Approved in the opposite order, both complete; a form answered twice does not.
+	for i, st := range []string{"tab-2", "tab-1"} {
+		page, err := b.Submit(forms[1-i], url.Values{"approve": {"yes"}})
+		require.NoError(t, err)
+		back, err := url.Parse(page.Location)
+		require.NoError(t, err, page.Body)
+		assert.Equal(t, st, back.Query().Get("state"))
+		assert.NotEmpty(t, back.Query().Get("code"))
+	}
+	page, err := b.Submit(forms[0], url.Values{"approve": {"yes"}})
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusBadRequest, page.Status)
+	assert.Empty(t, page.Location)
+}
