@@ -190,7 +190,7 @@ func TestConfidentialClientSecret(t *testing.T) {
 	for name, sec := range map[string]string{"missing": "", "wrong": secret + "x"} {
 		f.Set("client_secret", sec)
 		status, body := e.token(f)
-		assert.Equal(t, http.StatusUnauthorized, status, name)
+		assert.Equal(t, http.StatusBadRequest, status, name)
 		assert.Equal(t, "invalid_client", body["error"], name)
 	}
 	f.Set("client_secret", secret)
@@ -208,6 +208,14 @@ func TestConfidentialClientSecret(t *testing.T) {
 
 	// A public client needs no secret; an unknown client is refused.
 	status, body = e.token(url.Values{"grant_type": {"refresh_token"}, "refresh_token": {"x"}, "client_id": {"dcr_unknown"}})
-	assert.Equal(t, http.StatusUnauthorized, status)
+	assert.Equal(t, http.StatusBadRequest, status)
 	assert.Equal(t, "invalid_client", body["error"])
+	req, _ = http.NewRequest(http.MethodPost, e.url+PathToken, strings.NewReader(url.Values{"grant_type": {"refresh_token"}, "refresh_token": {"x"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(url.QueryEscape(id), "wrong")
+	resp, err = http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, "a client that tried Basic hears 401")
+	assert.NotEmpty(t, resp.Header.Get("WWW-Authenticate"))
 }

@@ -57,7 +57,8 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	clientID, secret := f.Get("client_id"), f.Get("client_secret")
-	if user, pw, ok := r.BasicAuth(); ok {
+	user, pw, basic := r.BasicAuth()
+	if basic {
 		// RFC 6749 §2.3.1: the client's credentials are form-encoded in Basic.
 		u, err1 := url.QueryUnescape(user)
 		p, err2 := url.QueryUnescape(pw)
@@ -73,11 +74,14 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 	)
 	if cerr := s.authenticateClient(r.Context(), clientID, secret); cerr != nil {
 		s.logger.Info("token request refused", "client_id", clientID, "error", cerr.code, "reason", cerr.desc)
-		status := http.StatusUnauthorized
-		if cerr.code == "temporarily_unavailable" {
+		status := http.StatusBadRequest // RFC 6749 §5.2: 401 when the client tried Basic
+		switch {
+		case cerr.code == "temporarily_unavailable":
 			status = http.StatusServiceUnavailable
+		case basic && cerr.code == "invalid_client":
+			status = http.StatusUnauthorized
+			w.Header().Set("WWW-Authenticate", `Basic realm="ld-usage-mcp"`)
 		}
-		w.Header().Set("WWW-Authenticate", `Basic realm="ld-usage-mcp"`)
 		writeJSON(w, status, oauthError(cerr.code, cerr.desc))
 		return
 	}
@@ -116,7 +120,7 @@ type tokenError struct{ code, desc string }
 // registration for the clients that asked for one.
 func (s *Server) authenticateClient(ctx context.Context, id, secret string) *tokenError {
 	if id == "" {
-		return &tokenError{"invalid_client", "client_id is required"}
+		return &tokenError{"invalid_request", "client_id is required"}
 	}
 	if strings.HasPrefix(id, "https://") || strings.HasPrefix(id, "http://") {
 		return nil // a client ID metadata document's client is public (checked at authorization)
