@@ -139,13 +139,19 @@ func assertCalledAsPerson(t *testing.T, ld *ldoauthtest.LD, ours ...string) {
 }
 
 func TestSignInGoSDKDynamicRegistration(t *testing.T) {
+	for _, method := range []string{"none", "client_secret_basic"} {
+		t.Run(method, func(t *testing.T) { testSignInGoSDKDynamicRegistration(t, method) })
+	}
+}
+
+func testSignInGoSDKDynamicRegistration(t *testing.T, method string) {
 	ld := ldoauthtest.Start(t)
 	s := startSignInServer(t, ld, nil, SignInConfig{}, "")
 	ctx := mcptest.Ctx(t)
 	h := sdkOAuthClient(t, ldoauthtest.NewBrowser(t, s.url, ld.URL), &sdkauth.AuthorizationCodeHandlerConfig{
 		DynamicClientRegistrationConfig: &sdkauth.DynamicClientRegistrationConfig{Metadata: &oauthex.ClientRegistrationMetadata{
 			ClientName: "Go SDK test client", RedirectURIs: []string{"http://127.0.0.1:33418/callback"},
-			GrantTypes: []string{"authorization_code", "refresh_token"}, TokenEndpointAuthMethod: "none",
+			GrantTypes: []string{"authorization_code", "refresh_token"}, TokenEndpointAuthMethod: method,
 		}},
 	})
 	cs, err := connectSDK(t, ctx, s.url+"/mcp", h, nil)
@@ -159,6 +165,7 @@ func TestSignInGoSDKDynamicRegistration(t *testing.T) {
 	assert.Equal(t, "Bearer", tok.TokenType)
 	assertCalledAsPerson(t, ld, tok.AccessToken, tok.RefreshToken)
 	logs := s.logs.String()
+	assert.Contains(t, logs, "auth_method="+method)
 	assert.Contains(t, logs, "signed in with LaunchDarkly")
 	resp := mcptest.Do(t, http.MethodGet, s.url+"/metrics", "", nil)
 	metrics, _ := io.ReadAll(resp.Body)

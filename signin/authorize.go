@@ -22,8 +22,8 @@ type pending struct {
 	Challenge    string `json:"code_challenge"`
 	Resource     string `json:"resource"`
 	Scope        string `json:"scope"`
-	CSRF         string `json:"csrf"`             // hash of the consent form's CSRF token
-	Binder       string `json:"binder,omitempty"` // hash of the browser cookie that LaunchDarkly's callback must carry
+	CSRF         string `json:"csrf"`    // hash of the consent form's CSRF token
+	Browser      string `json:"browser"` // hash of the consenting browser's cookie, which LaunchDarkly's callback must carry too
 }
 
 // codeRec is an authorization code this server issued, kept under its hash.
@@ -39,9 +39,8 @@ type codeRec struct {
 
 // Cookies of the browser flow.
 const (
-	cookieCSRF   = "ld_usage_csrf"
-	cookieBinder = "ld_usage_signin"
-	maxFormBytes = 16 << 10
+	cookieBrowser = "ld_usage_signin" // a browser's random ID, which its consent forms and callbacks are bound to
+	maxFormBytes  = 16 << 10
 )
 
 var challengeRE = regexp.MustCompile(`^[A-Za-z0-9_-]{43}$`)
@@ -53,12 +52,9 @@ func (s *Server) cookieName(base string) string {
 	return base
 }
 
-func (s *Server) setCookie(w http.ResponseWriter, name, value, path string, maxAge int) {
-	if s.secure {
-		path = "/" // __Host- cookies must have Path=/
-	}
+func (s *Server) setCookie(w http.ResponseWriter, name, value string, maxAge int) {
 	http.SetCookie(w, &http.Cookie{
-		Name: s.cookieName(name), Value: value, Path: path, MaxAge: maxAge,
+		Name: s.cookieName(name), Value: value, Path: "/", MaxAge: maxAge,
 		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode,
 	})
 }
@@ -138,16 +134,20 @@ func (s *Server) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id, csrf := newToken(), newToken()
+	browser := s.cookie(r, cookieBrowser)
+	if len(browser) < 32 {
+		browser = newToken() // kept when present, so that two sign-ins in two tabs both work
+	}
 	p := pending{
 		ClientID: c.ID, ClientName: c.Name, FromDocument: c.FromDocument,
 		RedirectURI: redirect, State: state, Challenge: challenge,
-		Resource: resource, Scope: Scope, CSRF: s.rec.k.hash("csrf", csrf),
+		Resource: resource, Scope: Scope, CSRF: s.rec.k.hash("csrf", csrf), Browser: s.rec.k.hash("browser", browser),
 	}
 	if err := s.rec.put(r.Context(), "pending", s.rec.k.hash("pending", id), &p, pendingTTL); err != nil {
 		s.storeDownPage(w, err)
 		return
 	}
-	s.setCookie(w, cookieCSRF, csrf, PathConsent, int(pendingTTL.Seconds()))
+	s.setCookie(w, cookieBrowser, browser, int(pendingTTL.Seconds()))
 	s.renderConsent(w, c, redirect, id, csrf)
 }
 
@@ -168,14 +168,14 @@ func (s *Server) serveConsent(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, http.StatusBadRequest, "The consent form could not be read.")
 		return
 	}
-	form, cookie := r.PostForm.Get("csrf"), s.cookie(r, cookieCSRF)
-	if form == "" || cookie == "" || subtle.ConstantTimeCompare([]byte(form), []byte(cookie)) != 1 {
-		s.logger.Warn("consent refused: CSRF check failed", "remote", r.RemoteAddr)
-		s.errorPage(w, http.StatusForbidden, "The consent form failed its CSRF check (its token is missing or is not this browser's). Start again from your MCP client.")
+	form, cookie := r.PostForm.Get("csrf"), s.cookie(r, cookieBrowser)
+	if form == "" || cookie == "" {
+		s.csrfRefused(w, r)
 		return
 	}
+	pid := s.rec.k.hash("pending", r.PostForm.Get("request"))
 	var p pending
-	if err := s.rec.take(r.Context(), "pending", s.rec.k.hash("pending", r.PostForm.Get("request")), &p); err != nil {
+	if err := s.rec.get(r.Context(), "pending", pid, &p); err != nil {
 		if isStoreDown(err) {
 			s.storeDownPage(w, err)
 			return
@@ -183,24 +183,35 @@ func (s *Server) serveConsent(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, http.StatusBadRequest, "This sign-in request is unknown, was already answered, or expired. Start again from your MCP client.")
 		return
 	}
-	if subtle.ConstantTimeCompare([]byte(s.rec.k.hash("csrf", form)), []byte(p.CSRF)) != 1 {
-		s.errorPage(w, http.StatusForbidden, "The consent form failed its CSRF check. Start again from your MCP client.")
+	if subtle.ConstantTimeCompare([]byte(s.rec.k.hash("csrf", form)), []byte(p.CSRF)) != 1 ||
+		subtle.ConstantTimeCompare([]byte(s.rec.k.hash("browser", cookie)), []byte(p.Browser)) != 1 {
+		s.csrfRefused(w, r)
 		return
 	}
-	s.setCookie(w, cookieCSRF, "", PathConsent, -1)
+	if err := s.rec.take(r.Context(), "pending", pid, &p); err != nil { // answered once only
+		if isStoreDown(err) {
+			s.storeDownPage(w, err)
+			return
+		}
+		s.errorPage(w, http.StatusBadRequest, "This sign-in request was already answered. Start again from your MCP client.")
+		return
+	}
 	if r.PostForm.Get("approve") == "" {
 		s.logger.Info("consent denied", "client_id", p.ClientID)
 		http.Redirect(w, r, withQuery(p.RedirectURI, "error", "access_denied", "error_description", "the person declined", "state", p.State), http.StatusSeeOther)
 		return
 	}
-	state, binder := newToken(), newToken()
-	p.Binder = s.rec.k.hash("binder", binder)
+	state := newToken()
 	if err := s.rec.put(r.Context(), "upstream", s.rec.k.hash("upstream", state), &p, pendingTTL); err != nil {
 		s.storeDownPage(w, err)
 		return
 	}
-	s.setCookie(w, cookieBinder, binder, PathCallback, int(pendingTTL.Seconds()))
 	http.Redirect(w, r, s.up.AuthCodeURL(state), http.StatusSeeOther)
+}
+
+func (s *Server) csrfRefused(w http.ResponseWriter, r *http.Request) {
+	s.logger.Warn("consent refused: CSRF check failed", "remote", r.RemoteAddr)
+	s.errorPage(w, http.StatusForbidden, "The consent form failed its CSRF check (its token is missing, or it was not opened in this browser). Start again from your MCP client.")
 }
 
 // serveCallback is LaunchDarkly's redirect back: it trades LaunchDarkly's
@@ -222,13 +233,12 @@ func (s *Server) serveCallback(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, http.StatusBadRequest, "This sign-in is unknown or expired (its state is not one this server sent). Start again from your MCP client.")
 		return
 	}
-	binder := s.cookie(r, cookieBinder)
-	if binder == "" || subtle.ConstantTimeCompare([]byte(s.rec.k.hash("binder", binder)), []byte(p.Binder)) != 1 {
+	browser := s.cookie(r, cookieBrowser)
+	if browser == "" || subtle.ConstantTimeCompare([]byte(s.rec.k.hash("browser", browser)), []byte(p.Browser)) != 1 {
 		s.logger.Warn("callback refused: not the browser that consented", "client_id", p.ClientID)
 		s.errorPage(w, http.StatusBadRequest, "This sign-in was started in another browser. Start again from your MCP client.")
 		return
 	}
-	s.setCookie(w, cookieBinder, "", PathCallback, -1)
 	back := func(code, desc string) {
 		http.Redirect(w, r, withQuery(p.RedirectURI, "error", code, "error_description", desc, "state", p.State), http.StatusFound)
 	}

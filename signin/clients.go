@@ -19,6 +19,11 @@ type clientRec struct {
 	URI          string   `json:"client_uri,omitempty"`
 	RedirectURIs []string `json:"redirect_uris"`
 	FromDocument bool     `json:"from_document,omitempty"`
+	// AuthMethod and SecretHash: a client that registered for
+	// client_secret_basic or client_secret_post authenticates with the
+	// secret issued to it (kept as its hash); others are public (none).
+	AuthMethod string `json:"auth_method,omitempty"`
+	SecretHash string `json:"secret_hash,omitempty"`
 }
 
 // displayName is how the consent page names the client: its own name (which
@@ -136,33 +141,47 @@ func (s *Server) serveRegister(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, oauthError(code, err.Error()))
 		return
 	}
-	if m.TokenEndpointAuthMethod != "" && m.TokenEndpointAuthMethod != "none" {
+	method := m.TokenEndpointAuthMethod
+	switch method {
+	case "client_secret_basic", "client_secret_post", "none":
+	default:
 		// RFC 7591 §3.2.1 lets the server replace a value it does not
-		// support; the client learns it from the answer.
-		s.logger.Debug("registration asked for a client secret; registered as a public client (PKCE)", "asked", m.TokenEndpointAuthMethod)
+		// support (and the default, client_secret_basic, is for clients
+		// that said nothing); the client learns it from the answer.
+		method = "none"
 	}
 	if !s.writes.Allow() {
 		w.Header().Set("Retry-After", "1")
 		writeJSON(w, http.StatusTooManyRequests, oauthError("temporarily_unavailable", "too many registrations at once; try again in a second"))
 		return
 	}
-	c := clientRec{ID: "dcr_" + newToken(), Name: m.ClientName, URI: m.ClientURI, RedirectURIs: m.RedirectURIs}
+	c := clientRec{ID: "dcr_" + newToken(), Name: m.ClientName, URI: m.ClientURI, RedirectURIs: m.RedirectURIs, AuthMethod: method}
+	var secret string
+	if method != "none" {
+		secret = newToken()
+		c.SecretHash = s.rec.k.hash("client_secret", secret)
+	}
 	if err := s.rec.put(r.Context(), "client", c.ID, &c, clientTTL); err != nil {
 		s.logger.Error("registration not stored", "err", err)
 		writeJSON(w, http.StatusServiceUnavailable, oauthError("temporarily_unavailable", "the sign-in store is unavailable; try again shortly"))
 		return
 	}
-	s.logger.Info("client registered", "client_id", c.ID, "client_name", c.Name, "redirect_uris", c.RedirectURIs)
-	writeJSON(w, http.StatusCreated, map[string]any{
+	s.logger.Info("client registered", "client_id", c.ID, "client_name", c.Name, "redirect_uris", c.RedirectURIs, "auth_method", method)
+	answer := map[string]any{
 		"client_id":                  c.ID,
 		"client_id_issued_at":        s.now().Unix(),
 		"client_name":                c.Name,
 		"redirect_uris":              c.RedirectURIs,
 		"grant_types":                []string{"authorization_code", "refresh_token"},
 		"response_types":             []string{"code"},
-		"token_endpoint_auth_method": "none",
+		"token_endpoint_auth_method": method,
 		"scope":                      Scope,
-	})
+	}
+	if secret != "" {
+		answer["client_secret"] = secret
+		answer["client_secret_expires_at"] = 0 // never
+	}
+	writeJSON(w, http.StatusCreated, answer)
 }
 
 // errUnknownClient: the client_id names no client this server knows.

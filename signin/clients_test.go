@@ -174,3 +174,48 @@ func TestRegistrationFloodBounded(t *testing.T) {
 	defer st.mu.Unlock()
 	assert.Less(t, len(st.m), 3*writesBurst, "the refused registrations were not kept")
 }
+
+func TestConfidentialClientSecret(t *testing.T) {
+	e := newEnv(t, nil)
+	redirect := "http://127.0.0.1:9/cb"
+	status, reg := e.postJSON(PathRegister, map[string]any{"redirect_uris": []string{redirect}, "token_endpoint_auth_method": "client_secret_post"})
+	require.Equal(t, http.StatusCreated, status)
+	assert.Equal(t, "client_secret_post", reg["token_endpoint_auth_method"])
+	id, secret := reg["client_id"].(string), reg["client_secret"].(string)
+	require.NotEmpty(t, secret)
+	assert.NotContains(t, e.logs.String(), secret)
+
+	code, verifier := e.code(id, redirect)
+	f := tokenForm(id, code, verifier, redirect)
+	for name, sec := range map[string]string{"missing": "", "wrong": secret + "x"} {
+		f.Set("client_secret", sec)
+		status, body := e.token(f)
+		assert.Equal(t, http.StatusBadRequest, status, name)
+		assert.Equal(t, "invalid_client", body["error"], name)
+	}
+	f.Set("client_secret", secret)
+	status, body := e.token(f)
+	require.Equal(t, http.StatusOK, status, body)
+
+	// Basic credentials (form-encoded, RFC 6749 §2.3.1) work too, for refresh.
+	req, _ := http.NewRequest(http.MethodPost, e.url+PathToken, strings.NewReader(url.Values{"grant_type": {"refresh_token"}, "refresh_token": {body["refresh_token"].(string)}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(url.QueryEscape(id), url.QueryEscape(secret))
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+
+	// A public client needs no secret; an unknown client is refused.
+	status, body = e.token(url.Values{"grant_type": {"refresh_token"}, "refresh_token": {"x"}, "client_id": {"dcr_unknown"}})
+	assert.Equal(t, http.StatusBadRequest, status)
+	assert.Equal(t, "invalid_client", body["error"])
+	req, _ = http.NewRequest(http.MethodPost, e.url+PathToken, strings.NewReader(url.Values{"grant_type": {"refresh_token"}, "refresh_token": {"x"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(url.QueryEscape(id), "wrong")
+	resp, err = http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, "a client that tried Basic hears 401")
+	assert.NotEmpty(t, resp.Header.Get("WWW-Authenticate"))
+}

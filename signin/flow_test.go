@@ -295,7 +295,6 @@ func TestRefusedCallbackWithForeignState(t *testing.T) {
 	page, err = b.Get(e.authURL(authReq{clientID: id, redirect: redirect, challenge: challenge, state: "s", resource: e.url + "/mcp"}))
 	require.NoError(t, err)
 	f := ldoauthtest.ParseForm(page)
-	b.C.CheckRedirect = nil
 	noFollow := *b.C
 	noFollow.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	req, _ := http.NewRequest(http.MethodPost, f.Action, strings.NewReader(f.Fields.Encode()+"&approve=yes"))
@@ -357,4 +356,72 @@ func TestRefusedOpenRedirects(t *testing.T) {
 	resp.Body.Close()
 	assert.Empty(t, resp.Header.Get("Location"))
 	assert.NotContains(t, string(b), "evil.example")
+}
+
+func TestDeniedConsentAndDeniedAtLaunchDarkly(t *testing.T) {
+	e := newEnv(t, nil)
+	redirect := "http://127.0.0.1:9/cb"
+	id := e.register(redirect)
+	_, challenge := pkce()
+	req := authReq{clientID: id, redirect: redirect, challenge: challenge, state: "st-deny", resource: e.url + "/mcp"}
+
+	b := e.browser()
+	page, err := b.Get(e.authURL(req))
+	require.NoError(t, err)
+	page, err = b.Submit(ldoauthtest.ParseForm(page), url.Values{"deny": {"yes"}})
+	require.NoError(t, err)
+	back, err := url.Parse(page.Location)
+	require.NoError(t, err)
+	assert.Equal(t, "access_denied", back.Query().Get("error"))
+	assert.Equal(t, "st-deny", back.Query().Get("state"))
+	assert.Empty(t, e.ld.AuthorizeQueries(), "a denial sends nobody to LaunchDarkly")
+
+	// LaunchDarkly answers the callback with an error: the client hears access_denied.
+	b = e.browser()
+	page, err = b.Get(e.authURL(req))
+	require.NoError(t, err)
+	f := ldoauthtest.ParseForm(page)
+	noFollow := *b.C
+	r, _ := http.NewRequest(http.MethodPost, f.Action, strings.NewReader(f.Fields.Encode()+"&approve=yes"))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := noFollow.Do(r)
+	require.NoError(t, err)
+	resp.Body.Close()
+	toLD, err := url.Parse(resp.Header.Get("Location"))
+	require.NoError(t, err)
+	page, err = b.Get(e.url + "/oauth/callback?error=access_denied&state=" + url.QueryEscape(toLD.Query().Get("state")))
+	require.NoError(t, err)
+	back, err = url.Parse(page.Location)
+	require.NoError(t, err)
+	assert.Equal(t, "127.0.0.1:9", back.Host)
+	assert.Equal(t, "access_denied", back.Query().Get("error"))
+	assert.Equal(t, "st-deny", back.Query().Get("state"))
+	assert.Empty(t, back.Query().Get("code"))
+}
+
+func TestTwoSignInsInTwoTabs(t *testing.T) {
+	e := newEnv(t, nil)
+	redirect := "http://127.0.0.1:9/cb"
+	id := e.register(redirect)
+	b := e.browser()
+	var forms []*ldoauthtest.Form
+	for _, st := range []string{"tab-1", "tab-2"} {
+		_, challenge := pkce()
+		page, err := b.Get(e.authURL(authReq{clientID: id, redirect: redirect, challenge: challenge, state: st, resource: e.url + "/mcp"}))
+		require.NoError(t, err)
+		forms = append(forms, ldoauthtest.ParseForm(page))
+	}
+	// Approved in the opposite order, both complete; a form answered twice does not.
+	for i, st := range []string{"tab-2", "tab-1"} {
+		page, err := b.Submit(forms[1-i], url.Values{"approve": {"yes"}})
+		require.NoError(t, err)
+		back, err := url.Parse(page.Location)
+		require.NoError(t, err, page.Body)
+		assert.Equal(t, st, back.Query().Get("state"))
+		assert.NotEmpty(t, back.Query().Get("code"))
+	}
+	page, err := b.Submit(forms[0], url.Values{"approve": {"yes"}})
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusBadRequest, page.Status)
+	assert.Empty(t, page.Location)
 }

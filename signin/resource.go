@@ -111,6 +111,9 @@ func (s *Server) check(ctx context.Context, tok string) (*Person, error) {
 	}
 	sess, err := s.launchDarklyToken(ctx, fam.Session)
 	if err != nil {
+		if errors.Is(err, errSignedOut) {
+			s.revokeFamily(ctx, at.Family, "LaunchDarkly ended the sign-in")
+		}
 		if isStoreDown(err) {
 			if p, ok := s.held.get(h, now); ok {
 				return p, nil

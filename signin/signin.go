@@ -285,7 +285,7 @@ func (s *Server) serveServerMetadata(w http.ResponseWriter, r *http.Request) {
 		"response_types_supported":                   []string{"code"},
 		"response_modes_supported":                   []string{"query"},
 		"grant_types_supported":                      []string{"authorization_code", "refresh_token"},
-		"token_endpoint_auth_methods_supported":      []string{"none"},
+		"token_endpoint_auth_methods_supported":      []string{"none", "client_secret_basic", "client_secret_post"},
 		"revocation_endpoint_auth_methods_supported": []string{"none"},
 		"code_challenge_methods_supported":           []string{"S256"},
 		"client_id_metadata_document_supported":      true,

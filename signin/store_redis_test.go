@@ -65,3 +65,41 @@ func TestStores(t *testing.T) {
 	assert.True(t, isStoreDown(err), "a Redis that is down is a StoreError, not a miss")
 	assert.NotContains(t, err.Error(), "store-test-pw")
 }
+
+// TestLaunchDarklyRefreshOnceAcrossReplicas: two replicas sharing Redis,
+// many calls at once when LaunchDarkly's token is about to expire: one refresh.
+func TestLaunchDarklyRefreshOnceAcrossReplicas(t *testing.T) {
+	rd := redistest.Start(t, "refresh-test-pw")
+	rs, err := NewRedisStore(rd.URL(), "")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = rs.Close() })
+	var cfgA Config
+	e := newEnv(t, func(c *Config) { c.Store = rs; cfgA = *c })
+	g := e.signIn()
+	b, err := New(cfgA) // replica B: the same public URL, secret and store
+	require.NoError(t, err)
+
+	e.clock.advance(time.Hour - upstreamEarly + time.Second)
+	var wg sync.WaitGroup
+	var failed atomic.Int32
+	for i := range 16 {
+		replica := e.s
+		if i%2 == 1 {
+			replica = b
+		}
+		wg.Go(func() {
+			if _, err := replica.check(context.Background(), g.access); err != nil {
+				failed.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	assert.Zero(t, failed.Load())
+	assert.Equal(t, 1, e.ld.Refreshes(), "one refresh for both replicas")
+	pa, err := e.s.check(context.Background(), g.access)
+	require.NoError(t, err)
+	pb, err := b.check(context.Background(), g.access)
+	require.NoError(t, err)
+	assert.Equal(t, pa.LaunchDarklyToken, pb.LaunchDarklyToken)
+	assert.True(t, e.ld.IsAccess(pa.LaunchDarklyToken))
+}

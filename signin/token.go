@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strings"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -55,17 +56,35 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	clientID := f.Get("client_id")
-	if user, _, ok := r.BasicAuth(); ok && clientID == "" {
-		// RFC 6749 §2.3.1: the client ID is form-encoded in Basic credentials.
-		if u, err := url.QueryUnescape(user); err == nil {
-			clientID = u
+	clientID, secret := f.Get("client_id"), f.Get("client_secret")
+	user, pw, basic := r.BasicAuth()
+	if basic {
+		// RFC 6749 §2.3.1: the client's credentials are form-encoded in Basic.
+		u, err1 := url.QueryUnescape(user)
+		p, err2 := url.QueryUnescape(pw)
+		if err1 != nil || err2 != nil || (clientID != "" && clientID != u) {
+			writeJSON(w, http.StatusBadRequest, oauthError("invalid_request", "the Basic credentials are malformed or name another client"))
+			return
 		}
+		clientID, secret = u, p
 	}
 	var (
 		access, refresh string
 		err             *tokenError
 	)
+	if cerr := s.authenticateClient(r.Context(), clientID, secret); cerr != nil {
+		s.logger.Info("token request refused", "client_id", clientID, "error", cerr.code, "reason", cerr.desc)
+		status := http.StatusBadRequest // RFC 6749 §5.2: 401 when the client tried Basic
+		switch {
+		case cerr.code == "temporarily_unavailable":
+			status = http.StatusServiceUnavailable
+		case basic && cerr.code == "invalid_client":
+			status = http.StatusUnauthorized
+			w.Header().Set("WWW-Authenticate", `Basic realm="ld-usage-mcp"`)
+		}
+		writeJSON(w, status, oauthError(cerr.code, cerr.desc))
+		return
+	}
 	switch f.Get("grant_type") {
 	case "authorization_code":
 		access, refresh, err = s.codeGrant(r.Context(), clientID, f.Get("code"), f.Get("code_verifier"), f.Get("redirect_uri"), f.Get("resource"))
@@ -95,6 +114,32 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 }
 
 type tokenError struct{ code, desc string }
+
+// authenticateClient checks a client's credentials at the token endpoint:
+// none for public clients (PKCE is their proof), the secret issued at
+// registration for the clients that asked for one.
+func (s *Server) authenticateClient(ctx context.Context, id, secret string) *tokenError {
+	if id == "" {
+		return &tokenError{"invalid_request", "client_id is required"}
+	}
+	if strings.HasPrefix(id, "https://") || strings.HasPrefix(id, "http://") {
+		return nil // a client ID metadata document's client is public (checked at authorization)
+	}
+	var c clientRec
+	if err := s.rec.get(ctx, "client", id, &c); err != nil {
+		if isStoreDown(err) {
+			return &tokenError{"temporarily_unavailable", "the sign-in store is unavailable; try again shortly"}
+		}
+		return &tokenError{"invalid_client", "the client is unknown"}
+	}
+	if c.SecretHash == "" {
+		return nil
+	}
+	if secret == "" || subtle.ConstantTimeCompare([]byte(s.rec.k.hash("client_secret", secret)), []byte(c.SecretHash)) != 1 {
+		return &tokenError{"invalid_client", "the client secret is missing or wrong"}
+	}
+	return nil
+}
 
 func storeErr(err error) *tokenError {
 	if isStoreDown(err) {

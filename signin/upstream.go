@@ -126,7 +126,7 @@ func (s *Server) launchDarklyToken(ctx context.Context, sid string) (*session, e
 		return &sess, nil
 	}
 	lock, lockTok := s.rec.key("lock", skey), newToken()
-	deadline := s.now().Add(upstreamLockTTL / 2)
+	waitUntil := time.Now().Add(upstreamLockTTL / 2) // real time: how long to wait for another replica
 	for {
 		got, err := s.rec.st.Lock(ctx, lock, lockTok, upstreamLockTTL)
 		if err != nil {
@@ -146,7 +146,7 @@ func (s *Server) launchDarklyToken(ctx context.Context, sid string) (*session, e
 		if err := s.rec.get(ctx, "session", skey, &now); err == nil && !s.expiresSoon(&now) {
 			return &now, nil
 		}
-		if time.Now().After(deadline) || s.now().After(deadline) {
+		if time.Now().After(waitUntil) {
 			if s.now().Before(sess.Expiry) {
 				return &sess, nil // not refreshed yet, still valid
 			}

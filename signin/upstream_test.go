@@ -47,6 +47,10 @@ func TestLaunchDarklyEndedSession(t *testing.T) {
 	st, _, h := e.call(g.access)
 	assert.Equal(t, http.StatusUnauthorized, st)
 	assert.Contains(t, h.Get("WWW-Authenticate"), "sign in again")
+	// The grant went with it: its refresh token no longer gives tokens.
+	status, body := e.token(e.refreshForm(g, g.refresh))
+	assert.Equal(t, http.StatusBadRequest, status)
+	assert.Equal(t, "invalid_grant", body["error"])
 }
 
 // TestNoTokenInLogsOrStore runs every grant and looks for every token of
