@@ -17,6 +17,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // Bounds of fetching a client ID metadata document.
@@ -26,6 +28,10 @@ const (
 	cimdCacheTTL    = 10 * time.Minute
 	cimdCacheMax    = 512
 	cimdMaxURLBytes = 2048
+	// cimdFetchesPerSecond and cimdFetchesBurst bound the fetches (cache
+	// misses) per replica.
+	cimdFetchesPerSecond = 5
+	cimdFetchesBurst     = 50
 )
 
 // DocumentError says why a client ID metadata document was refused.
@@ -46,6 +52,8 @@ type cimdFetcher struct {
 
 	mu    sync.Mutex
 	cache map[string]cimdEntry
+	// fetches bounds how often anyone can make this server fetch a URL.
+	fetches *rate.Limiter
 }
 
 type cimdEntry struct {
@@ -54,7 +62,8 @@ type cimdEntry struct {
 }
 
 func newCIMDFetcher(allowLoopback bool, roots *x509.CertPool, version string) *cimdFetcher {
-	f := &cimdFetcher{allowLoopback: allowLoopback, cache: map[string]cimdEntry{}, ua: "ld-usage-mcp/" + version}
+	f := &cimdFetcher{allowLoopback: allowLoopback, cache: map[string]cimdEntry{}, ua: "ld-usage-mcp/" + version,
+		fetches: rate.NewLimiter(cimdFetchesPerSecond, cimdFetchesBurst)}
 	f.http = f.client(f.checkDial, &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12})
 	if allowLoopback {
 		// Local use and tests: a document served on this machine, over TLS
@@ -176,6 +185,9 @@ func (f *cimdFetcher) fetch(ctx context.Context, id string) (*clientRec, error) 
 	}
 	f.mu.Unlock()
 
+	if !f.fetches.Allow() {
+		return nil, &DocumentError{Reason: "too many documents fetched at once; try again in a few seconds"}
+	}
 	c, err := f.get(ctx, id)
 	if err != nil {
 		return nil, err
