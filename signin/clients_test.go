@@ -76,7 +76,7 @@ func TestClientIDMetadataDocument(t *testing.T) {
 	_, challenge := pkce()
 	page, err := e.browser().Get(e.authURL(authReq{clientID: id, redirect: redirect, challenge: challenge, state: "s"}))
 	require.NoError(t, err)
-	assert.Contains(t, page.Body, "Doc Client")
+	assert.Contains(t, page.Body, "Doc Client ("+strings.TrimPrefix(m.srv.URL, "https://")+")", "the document's host follows its self-chosen name")
 	assert.Contains(t, page.Body, id)
 	assert.Equal(t, int32(1), m.hits.Load())
 }
