@@ -22,7 +22,7 @@ type signInOptions struct {
 func addSignInFlags(fs *flag.FlagSet, o *signInOptions) {
 	fs.StringVar(&o.publicURL, "public-url", "", "http: the `URL` clients use (e.g. https://usage.example.com); with a LaunchDarkly OAuth client it turns on sign-in with LaunchDarkly (default $LD_USAGE_MCP_PUBLIC_URL)")
 	fs.StringVar(&o.oauthClientID, "oauth-client-id", "", "with --public-url: the LaunchDarkly OAuth client's id (default $LAUNCHDARKLY_OAUTH_CLIENT_ID; its secret from $LAUNCHDARKLY_OAUTH_CLIENT_SECRET or the file named by $LAUNCHDARKLY_OAUTH_CLIENT_SECRET_FILE)")
-	fs.BoolVar(&o.allowLoopbackMetadata, "oauth-allow-loopback-client-metadata", false, "with --public-url: fetch client ID metadata documents from loopback addresses too (tests and local use only)")
+	fs.BoolVar(&o.allowLoopbackMetadata, "oauth-allow-loopback-client-metadata", false, "with --public-url: fetch client ID metadata documents from loopback addresses too (tests and local use only; always so with a loopback public URL)")
 }
 
 // signInConfig completes the sign-in configuration from the environment.

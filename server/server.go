@@ -2,7 +2,10 @@
 // streamable HTTP transport at /mcp, or the legacy SSE transport) behind an
 // access policy, with /healthz and /metrics. It builds the upstream side too:
 // the LaunchDarkly client (or, with Demo, the built-in emulator) behind the
-// resilience layers of package client.
+// resilience layers of package client. With SignIn (on --transport http),
+// package signin's authorization server is mounted beside /mcp and checks
+// every /mcp request's token; the tools then call LaunchDarkly as the
+// signed-in person.
 //
 // The layers read: main (flags) → server (stdio/HTTP) → tools → client → LaunchDarkly.
 package server

@@ -17,6 +17,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // Bounds of fetching a client ID metadata document.
@@ -26,6 +28,10 @@ const (
 	cimdCacheTTL    = 10 * time.Minute
 	cimdCacheMax    = 512
 	cimdMaxURLBytes = 2048
+	// cimdFetchesPerSecond and cimdFetchesBurst bound the fetches (cache
+	// misses) per replica.
+	cimdFetchesPerSecond = 5
+	cimdFetchesBurst     = 50
 )
 
 // DocumentError says why a client ID metadata document was refused.
@@ -40,11 +46,14 @@ func (e *DocumentError) Error() string { return "client ID metadata document ref
 // and size; answers are cached.
 type cimdFetcher struct {
 	http          *http.Client
+	local         *http.Client // documents on loopback addresses, when allowed
 	allowLoopback bool
 	ua            string
 
 	mu    sync.Mutex
 	cache map[string]cimdEntry
+	// fetches bounds how often anyone can make this server fetch a URL.
+	fetches *rate.Limiter
 }
 
 type cimdEntry struct {
@@ -53,26 +62,47 @@ type cimdEntry struct {
 }
 
 func newCIMDFetcher(allowLoopback bool, roots *x509.CertPool, version string) *cimdFetcher {
-	f := &cimdFetcher{allowLoopback: allowLoopback, cache: map[string]cimdEntry{}, ua: "ld-usage-mcp/" + version}
-	dialer := &net.Dialer{Timeout: cimdTimeout, Control: f.checkDial}
+	f := &cimdFetcher{allowLoopback: allowLoopback, cache: map[string]cimdEntry{}, ua: "ld-usage-mcp/" + version,
+		fetches: rate.NewLimiter(cimdFetchesPerSecond, cimdFetchesBurst)}
+	f.http = f.client(f.checkDial, &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12})
+	if allowLoopback {
+		// Local use and tests: a document served on this machine, over TLS
+		// whose certificate is checked against roots when given (a test
+		// server's self-signed one cannot be otherwise).
+		local := &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12, InsecureSkipVerify: roots == nil} //nolint:gosec // loopback only, see checkLoopbackDial
+		f.local = f.client(checkLoopbackDial, local)
+	}
+	return f
+}
+
+func (f *cimdFetcher) client(control func(string, string, syscall.RawConn) error, tc *tls.Config) *http.Client {
+	dialer := &net.Dialer{Timeout: cimdTimeout, Control: control}
 	tr := &http.Transport{
 		Proxy:                  nil,
 		DialContext:            dialer.DialContext,
-		TLSClientConfig:        &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
+		TLSClientConfig:        tc,
 		TLSHandshakeTimeout:    cimdTimeout,
 		ResponseHeaderTimeout:  cimdTimeout,
 		MaxIdleConns:           8,
 		IdleConnTimeout:        30 * time.Second,
 		MaxResponseHeaderBytes: 16 << 10,
 	}
-	f.http = &http.Client{
+	return &http.Client{
 		Transport: tr,
 		Timeout:   cimdTimeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error {
 			return &DocumentError{Reason: "it answered with a redirect; the document must be served at its URL"}
 		},
 	}
-	return f
+}
+
+// checkLoopbackDial lets the local client connect to loopback addresses only.
+func checkLoopbackDial(_, address string, _ syscall.RawConn) error {
+	ap, err := netip.ParseAddrPort(address)
+	if err != nil || !ap.Addr().Unmap().IsLoopback() {
+		return &DocumentError{Reason: "unexpected address"}
+	}
+	return nil
 }
 
 // checkDial refuses to connect to an address that is not public.
@@ -155,6 +185,9 @@ func (f *cimdFetcher) fetch(ctx context.Context, id string) (*clientRec, error) 
 	}
 	f.mu.Unlock()
 
+	if !f.fetches.Allow() {
+		return nil, &DocumentError{Reason: "too many documents fetched at once; try again in a few seconds"}
+	}
 	c, err := f.get(ctx, id)
 	if err != nil {
 		return nil, err
@@ -184,7 +217,11 @@ func (f *cimdFetcher) get(ctx context.Context, id string) (*clientRec, error) {
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", f.ua)
-	resp, err := f.http.Do(req)
+	hc := f.http
+	if f.local != nil && isLoopbackHost(req.URL.Hostname()) {
+		hc = f.local
+	}
+	resp, err := hc.Do(req)
 	if err != nil {
 		var de *DocumentError
 		if errors.As(err, &de) {

@@ -26,12 +26,18 @@ type clientRec struct {
 	SecretHash string `json:"secret_hash,omitempty"`
 }
 
-// displayName is how the consent page names the client: its own name (which
-// it chose itself) with the host it was registered from, for documents.
+// displayName is how the consent page names the client: the name it chose
+// itself, followed, for a metadata document, by the host serving it (which
+// the client cannot choose), so that "Claude" served from evil.example says so.
 func (c *clientRec) displayName() string {
 	name := c.Name
 	if name == "" {
-		name = "an unnamed client"
+		name = "An unnamed client"
+	}
+	if c.FromDocument {
+		if u, err := url.Parse(c.ID); err == nil {
+			name += " (" + u.Host + ")"
+		}
 	}
 	return name
 }

@@ -1,6 +1,7 @@
 package signin
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -75,7 +76,7 @@ func TestClientIDMetadataDocument(t *testing.T) {
 	_, challenge := pkce()
 	page, err := e.browser().Get(e.authURL(authReq{clientID: id, redirect: redirect, challenge: challenge, state: "s"}))
 	require.NoError(t, err)
-	assert.Contains(t, page.Body, "Doc Client")
+	assert.Contains(t, page.Body, "Doc Client ("+strings.TrimPrefix(m.srv.URL, "https://")+")", "the document's host follows its self-chosen name")
 	assert.Contains(t, page.Body, id)
 	assert.Equal(t, int32(1), m.hits.Load())
 }
@@ -105,10 +106,15 @@ func TestRefusedMetadataDocuments(t *testing.T) {
 	good.ctype = "text/html"
 	refused(e, good.srv.URL+"/html.json", "application/json")
 	good.ctype = "application/json"
-	// Without the test flag, a loopback address is not public: refused before any request.
+	// A server with a public (not loopback) URL and without the test flag:
+	// a loopback address is not public, refused before any request.
 	hits := good.hits.Load()
-	e = newEnv(t, withMetadata(good, false))
-	refused(e, good.srv.URL+"/client.json", "non-public address")
+	public, err := New(Config{PublicURL: "https://usage.example.com", ClientID: "c", ClientSecret: "s", ServerURL: "https://app.example.com"})
+	require.NoError(t, err)
+	_, err = public.client(context.Background(), good.srv.URL+"/client.json")
+	var de *DocumentError
+	require.ErrorAs(t, err, &de)
+	assert.Contains(t, de.Reason, "non-public address")
 	assert.Equal(t, hits, good.hits.Load())
 	// A redirect URI the document does not list.
 	e = newEnv(t, withMetadata(good, true))
@@ -218,4 +224,15 @@ func TestConfidentialClientSecret(t *testing.T) {
 	resp.Body.Close()
 	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, "a client that tried Basic hears 401")
 	assert.NotEmpty(t, resp.Header.Get("WWW-Authenticate"))
+}
+
+func TestMetadataDocumentOnLoopbackForALoopbackServer(t *testing.T) {
+	// A server whose public URL is loopback (local use, tests) reads a
+	// document served on loopback over TLS, even self-signed, with no flag.
+	redirect := "http://127.0.0.1:9/cb"
+	m := newMetadataServer(t, func(u string) any { return map[string]any{"client_id": u, "redirect_uris": []string{redirect}} })
+	e := newEnv(t, nil)
+	code, verifier := e.code(m.srv.URL+"/c.json", redirect)
+	status, body := e.token(tokenForm(m.srv.URL+"/c.json", code, verifier, redirect))
+	assert.Equal(t, http.StatusOK, status, body)
 }

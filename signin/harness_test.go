@@ -24,7 +24,7 @@ import (
 // env is a sign-in server in front of the fake LaunchDarkly, with a stand-in
 // protected resource at /mcp that calls LaunchDarkly as the person.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	ld    *ldoauthtest.LD
 	s     *Server
 	srv   *httptest.Server
@@ -68,7 +68,7 @@ func (s *syncBuffer) String() string {
 }
 
 // newEnv starts a sign-in server; mod adjusts its configuration.
-func newEnv(t *testing.T, mod func(*Config)) *env {
+func newEnv(t testing.TB, mod func(*Config)) *env {
 	t.Helper()
 	e := &env{t: t, ld: ldoauthtest.Start(t), clock: &clock{}, logs: &syncBuffer{}}
 	e.srv = httptest.NewUnstartedServer(nil)

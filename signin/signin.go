@@ -89,7 +89,8 @@ type Config struct {
 	// Now is the clock (default time.Now); tests move it.
 	Now func() time.Time
 	// AllowLoopbackClientMetadata lets client ID metadata documents be
-	// fetched from loopback addresses (tests and local use only).
+	// fetched from loopback addresses (tests and local use only); it is
+	// always so when the public URL itself is loopback.
 	AllowLoopbackClientMetadata bool
 	// MetadataRootCAs, when set, are the roots trusted for client ID metadata
 	// documents (tests); default: the system's.
@@ -222,7 +223,10 @@ func New(cfg Config) (*Server, error) {
 		secure:   strings.HasPrefix(public, "https://"),
 		writes:   rate.NewLimiter(writesPerSecond, writesBurst),
 	}
-	s.cimd = newCIMDFetcher(cfg.AllowLoopbackClientMetadata, cfg.MetadataRootCAs, cfg.Version)
+	// A server whose public URL is loopback is local (tests, a laptop):
+	// client ID metadata documents may be served on loopback too.
+	pu, _ := url.Parse(public)
+	s.cimd = newCIMDFetcher(cfg.AllowLoopbackClientMetadata || isLoopbackHost(pu.Hostname()), cfg.MetadataRootCAs, cfg.Version)
 	s.routes()
 	return s, nil
 }

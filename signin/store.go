@@ -129,7 +129,18 @@ func (s *MemoryStore) Unlock(_ context.Context, key, token string) error {
 	return nil
 }
 
-// records is the typed, sealed view of a Store that the rest of the package uses.
+// records is the typed, sealed view of a Store that the rest of the package
+// uses. Keys are prefix + kind + ":" + id, where id is an HMAC of the token,
+// code or state it stands for (or a random ID that is no credential):
+//
+//	client:<client_id>        a registered client (clientRec)
+//	pending:<h(request)>      an authorization request awaiting consent
+//	upstream:<h(state)>       one sent to LaunchDarkly, awaiting its callback
+//	code:<h(code)>            an authorization code; codeused:<h(code)> once traded
+//	session:<h(id)>           LaunchDarkly's tokens and who signed in
+//	family:<id>               a grant: its client, resource and session
+//	at:<h(token)>, rt:<h(token)>  access and refresh tokens; rtused:<h(token)> once rotated
+//	lock:<session key>        the lock of one LaunchDarkly refresh (not sealed)
 type records struct {
 	st     Store
 	k      *keys
