@@ -53,6 +53,7 @@ type options struct {
 	allowedOrigins, allowedHosts string
 	logLevel                     string
 	jsonOut, showVersion         bool
+	signIn                       signInOptions
 }
 
 func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
@@ -86,6 +87,7 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.IntVar(&o.HTTP.MaxConnections, "max-connections", server.DefaultMaxConnections, "sse/http: client connections open at once; more wait to be accepted")
 	fs.DurationVar(&o.RedisTimeout, "redis-timeout", client.DefaultRedisTimeout, "with --redis: past this, a Redis operation is given up and the replica serves from its own layers")
 	fs.Int64Var(&o.HTTP.MaxBody, "max-request-bytes", server.DefaultMaxBody, "sse/http: largest request body accepted (larger ones get 413)")
+	addSignInFlags(fs, &o.signIn)
 	fs.Usage = func() { usage(fs, stderr) }
 	return fs
 }
@@ -229,6 +231,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		o.logLevel = "error" // one-shot commands print their answer (and tool errors) themselves
 	}
 	if o.Logger, err = newLogger(stderr, o.logLevel); err != nil {
+		fmt.Fprintln(stderr, "ld-usage-mcp:", err)
+		return exitUsage
+	}
+	if o.SignIn, err = o.signIn.signInConfig(getenv, o.Secret, o.Transport, o.Demo, len(pos) > 0); err != nil {
 		fmt.Fprintln(stderr, "ld-usage-mcp:", err)
 		return exitUsage
 	}

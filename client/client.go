@@ -31,8 +31,9 @@ const DefaultMaxBody = 32 << 20
 // DefaultTimeout bounds one HTTP exchange with LaunchDarkly.
 const DefaultTimeout = 20 * time.Second
 
-// Key is a LaunchDarkly access token. It never prints: String, GoString,
-// LogValue and MarshalJSON all redact it.
+// Key is a LaunchDarkly access token, or a signed-in person's OAuth access
+// token (OAuthKey). It never prints: String, GoString, LogValue and
+// MarshalJSON all redact it.
 type Key string
 
 const redacted = "[REDACTED]"
@@ -49,7 +50,8 @@ func (Key) MarshalJSON() ([]byte, error) { return []byte(`"` + redacted + `"`), 
 // Format implements fmt.Formatter so that every verb (%s, %v, %q, %x, ...) redacts.
 func (Key) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, redacted) }
 
-// Reveal returns the token itself, for the Authorization header only.
+// Reveal returns the Authorization header's value, and is for that header
+// only: an access token itself, or "Bearer <token>" for an OAuth token.
 func (k Key) Reveal() string { return string(k) }
 
 // ErrNoKey is returned when a request is made without an access token.
@@ -203,7 +205,7 @@ func (c *Client) Do(ctx context.Context, ep *Endpoint, r Request) (*Response, er
 		// An error page too large to keep still tells its status (and its
 		// rate limits): describe it from its beginning. A server that echoes
 		// the Authorization header must not put the key into the message.
-		return nil, newAPIError(resp, c.redact(body))
+		return nil, c.apiError(resp, body)
 	}
 	// A server (a proxy, a misbehaving upstream) that echoes the token into
 	// a successful answer must not put it into the text or raw either.
@@ -248,10 +250,10 @@ func escapeSegment(v string) string {
 // scrub hides the client's key in an error's text (a server may echo it
 // back in a body that an error then quotes); errors.Is/As still see err.
 func (c *Client) scrub(err error) error {
-	if err == nil || c.key == "" || !strings.Contains(err.Error(), string(c.key)) {
+	if err == nil || c.key.secret() == "" || !strings.Contains(err.Error(), c.key.secret()) {
 		return err
 	}
-	return &scrubbed{err: err, text: strings.ReplaceAll(err.Error(), string(c.key), redacted)}
+	return &scrubbed{err: err, text: strings.ReplaceAll(err.Error(), c.key.secret(), redacted)}
 }
 
 type scrubbed struct {

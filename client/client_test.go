@@ -1038,3 +1038,19 @@ func TestKeyNeverInErrors(t *testing.T) {
 	assert.NotContains(t, err.Error(), testKey)
 	assert.Empty(t, rec.requests(), "a key with a line break is never sent")
 }
+
+func TestBearerTokenNeverInErrors(t *testing.T) {
+	// A signed-in person's OAuth token travels as "Bearer <token>": a server
+	// that echoes the token alone must not put it into the error either.
+	const tok = "ldat-oauth-token-of-a-person-0001"
+	srv := newLocalServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		bare := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+		_, _ = io.WriteString(w, `{"code":"unauthorized","message":"Invalid access token `+bare+`"}`)
+	}))
+	_, err := client.New(srv.URL, client.Key("Bearer "+tok)).Do(context.Background(), ep(t, "get_mau_usage"), client.Request{})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "Invalid access token")
+	assert.NotContains(t, err.Error(), tok)
+}

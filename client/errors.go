@@ -147,6 +147,9 @@ type APIError struct {
 	Message string // LaunchDarkly's message, or the start of a body that is not JSON
 	ID      string // LaunchDarkly's error id, when given
 	Limits  Limits
+	// SignedIn is true when the call was made with a person's OAuth token
+	// (OAuthKey): a 403 then means their role, and Error says so (RoleHint).
+	SignedIn bool
 }
 
 func (e *APIError) Error() string {
@@ -157,6 +160,9 @@ func (e *APIError) Error() string {
 	}
 	if e.Message != "" {
 		fmt.Fprintf(&b, ": %s", e.Message)
+	}
+	if e.roleRefusal() {
+		b.WriteString(" — " + RoleHint)
 	}
 	return b.String()
 }

@@ -150,7 +150,7 @@ func (c *Client) getJSON(ctx context.Context, path string, q url.Values, v any) 
 	defer resp.Body.Close()
 	body, err := readBounded(resp.Body, c.maxBody)
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return newAPIError(resp, c.redact(body))
+		return c.apiError(resp, body)
 	}
 	if err != nil {
 		return &TransportError{Op: "getProjects", Err: c.scrub(err)}
@@ -163,10 +163,18 @@ func (c *Client) getJSON(ctx context.Context, path string, q url.Values, v any) 
 
 // redact hides the client's key in a body a server may have echoed it into.
 func (c *Client) redact(body []byte) []byte {
-	if c.key == "" {
+	if c.key.secret() == "" {
 		return body
 	}
-	return bytes.ReplaceAll(body, []byte(c.key), []byte(redacted))
+	return bytes.ReplaceAll(body, []byte(c.key.secret()), []byte(redacted))
+}
+
+// apiError describes a refusal, the key redacted from its body, and notes
+// whether the call was made as a signed-in person.
+func (c *Client) apiError(resp *http.Response, body []byte) *APIError {
+	e := newAPIError(resp, c.redact(body))
+	e.SignedIn = c.key.IsOAuth()
+	return e
 }
 
 // KeyID identifies the client's token without revealing it: a hash, for

@@ -8,9 +8,12 @@
 // deterministic, plausible data computed on demand from the request (nothing
 // is precomputed: construction is cheap). Faults (429, 503, slow, truncated,
 // HTML, oversized or dropped answers) can be switched on to test clients.
+// It also signs the account's members in as LaunchDarkly's OAuth does
+// (oauth.go, members.go), so that sign-in runs end to end in tests and --demo.
 package emulator
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/json"
@@ -49,6 +52,15 @@ type Options struct {
 	// NoProjectAccess lists accepted tokens whose role may not read projects:
 	// the projects API answers them 403 forbidden (usage endpoints still answer).
 	NoProjectAccess []string
+
+	// OAuthClients are the OAuth clients registered with the account, which
+	// may sign members in (see oauth.go). When empty, the demo's client is
+	// registered for a server at http://127.0.0.1:8080 (DemoOAuthClient).
+	OAuthClients []OAuthClient
+	// AccessTTL, CodeTTL and RefreshTTL are the lifetimes of issued OAuth
+	// access tokens, codes and refresh tokens (defaults DefaultAccessTTL,
+	// DefaultCodeTTL, DefaultRefreshTTL).
+	AccessTTL, CodeTTL, RefreshTTL time.Duration
 }
 
 // Recorded is one request the emulator received.
@@ -74,6 +86,11 @@ type Emulator struct {
 	removed   bool
 	noProject []string
 	named     named // synthetic projects and environments requests have named
+
+	clientsMu                      sync.Mutex
+	clients                        []OAuthClient
+	accessTTL, codeTTL, refreshTTL time.Duration
+	oauth                          oauthStore
 
 	recMu sync.Mutex
 	reqs  []Recorded
@@ -102,6 +119,13 @@ func New(o Options) *Emulator {
 		e.window = 10 * time.Second
 	}
 	e.keys = append([]string(nil), o.Keys...)
+	e.clients = append([]OAuthClient(nil), o.OAuthClients...)
+	if len(e.clients) == 0 {
+		e.clients = []OAuthClient{DemoOAuthClient("http://127.0.0.1:8080")}
+	}
+	e.accessTTL = cmp.Or(max(o.AccessTTL, 0), DefaultAccessTTL)
+	e.codeTTL = cmp.Or(max(o.CodeTTL, 0), DefaultCodeTTL)
+	e.refreshTTL = cmp.Or(max(o.RefreshTTL, 0), DefaultRefreshTTL)
 	return e
 }
 
@@ -160,8 +184,21 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // header, validation, data.
 func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) {
 	now := e.now().UTC()
-	if !e.authorized(r.Header.Get("Authorization")) {
+	if strings.HasPrefix(r.URL.Path, "/trust/oauth/") {
+		e.serveOAuth(w, r)
+		return
+	}
+	who, ok := e.caller(r.Header.Get("Authorization"), now)
+	if !ok {
 		writeError(w, http.StatusUnauthorized, "unauthorized", "Invalid access token")
+		return
+	}
+	if identityRoute(r.URL.Path) {
+		e.serveIdentity(w, r, who)
+		return
+	}
+	if r.URL.Path == oauthClientsPath {
+		e.registerClient(w, r, who)
 		return
 	}
 	ep, pathArgs := match(r.URL.EscapedPath())
@@ -184,6 +221,10 @@ func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet {
 		w.Header().Set("Allow", http.MethodGet)
 		writeError(w, http.StatusMethodNotAllowed, "method_not_allowed", "Method not allowed")
+		return
+	}
+	if who.oauth && !who.member.ReadsUsage { // LaunchDarkly's 403 for a role without access
+		writeError(w, http.StatusForbidden, "forbidden", "Forbidden. Access to the requested resource was denied.")
 		return
 	}
 	if pr != nil { // the projects API is not in beta: no LD-API-Version needed
@@ -210,6 +251,16 @@ func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, body)
+}
+
+// caller says who an Authorization header authenticates: an unexpired OAuth
+// access token the emulator issued ("Bearer <token>"), or an accepted access
+// token (bare), which acts as the account's admin.
+func (e *Emulator) caller(header string, now time.Time) (caller, bool) {
+	if tok, ok := bearer(header); ok {
+		return e.oauthCaller(tok, now)
+	}
+	return caller{member: Admin}, e.authorized(header)
 }
 
 // authorized reports whether token is an accepted access token. SDK keys and

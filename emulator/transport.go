@@ -29,7 +29,11 @@ var errReset = &net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError("rea
 const streamAfter = 256 << 10
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	var reqBody []byte
 	if req.Body != nil {
+		// A form posted to the OAuth token endpoint is small: more than
+		// maxForm is cut, and the handler refuses what it cannot parse.
+		reqBody, _ = io.ReadAll(io.LimitReader(req.Body, maxForm+1))
 		_ = req.Body.Close()
 	}
 	ctx := req.Context()
@@ -38,6 +42,9 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	sreq := req.Clone(ctx)
 	sreq.Body = http.NoBody
+	if len(reqBody) > 0 {
+		sreq.Body, sreq.ContentLength = io.NopCloser(bytes.NewReader(reqBody)), int64(len(reqBody))
+	}
 	sreq.RequestURI = req.URL.RequestURI()
 	sreq.RemoteAddr = "127.0.0.1:1"
 	sreq.Proto, sreq.ProtoMajor, sreq.ProtoMinor = "HTTP/1.1", 1, 1

@@ -16,6 +16,7 @@ import (
 	mcpserver "github.com/mark3labs/mcp-go/server"
 	"golang.org/x/net/netutil"
 
+	"github.com/ld-usage-mcp/ld-usage-mcp/signin"
 	"github.com/ld-usage-mcp/ld-usage-mcp/tools"
 )
 
@@ -61,8 +62,10 @@ func (s *Server) ServeListener(ctx context.Context, ln net.Listener) error {
 	}
 	logger.Info("serving MCP over HTTP", "transport", cfg.Transport, "addr", addr, "url", "http://"+addr+path,
 		"version", cfg.Version, "tools", len(s.tools.List()), "demo", cfg.Demo, "key_set", cfg.APIKey != "",
-		"auth_token", cfg.HTTP.AuthToken != "", "metrics", s.metrics != nil, "redis", s.shared != nil)
-	if cfg.HTTP.AuthToken == "" && !isLoopbackListener(ln.Addr()) {
+		"auth_token", cfg.HTTP.AuthToken != "", "metrics", s.metrics != nil, "redis", s.shared != nil, "sign_in", s.signin != nil)
+	if s.signin != nil {
+		logger.Info("sign-in with LaunchDarkly is on: /mcp needs an access token this server issued", "public_url", s.signin.PublicURL(), "resource", s.signin.Resource())
+	} else if cfg.HTTP.AuthToken == "" && !isLoopbackListener(ln.Addr()) {
 		logger.Warn("WARNING: listening on a non-loopback address without an auth token: anyone who can reach " + addr +
 			" can call the tools, with the server's LaunchDarkly key if it has one. Set LD_USAGE_MCP_AUTH_TOKEN (or --auth-token), or listen on 127.0.0.1.")
 	}
@@ -139,8 +142,10 @@ type httpServer struct {
 	transport string               // "http" or "sse"
 	metrics   *metricsSet          // nil without --metrics
 	logger    *slog.Logger
-	limits    HTTPConfig   // the bounds (sessions, calls, timeouts), defaults filled in
-	sessions  atomic.Int64 // SSE streams open
+	limits    HTTPConfig     // the bounds (sessions, calls, timeouts), defaults filled in
+	sessions  atomic.Int64   // SSE streams open
+	signin    *signin.Server // nil without sign-in
+	demoLD    http.Handler   // in demo with sign-in: the emulator's sign-in page
 }
 
 func (s *Server) newHTTPServer() (*httpServer, error) {
@@ -151,6 +156,13 @@ func (s *Server) newHTTPServer() (*httpServer, error) {
 	logger, ts := s.logger, s.tools
 	hs := &httpServer{policy: p, transport: s.cfg.Transport, metrics: s.metrics, logger: logger, owed: newOwedAnswers(),
 		limits: s.cfg.HTTP.withDefaults()}
+	if s.signin != nil {
+		hs.signin = s.signin
+		p.hosts[publicHost(s.signin.PublicURL())] = true
+		if s.emu != nil {
+			hs.demoLD = s.emu
+		}
+	}
 	switch s.cfg.Transport {
 	case "http":
 		// Stateless: no session is kept between requests, so any replica
@@ -181,7 +193,12 @@ func (s *Server) newHTTPServer() (*httpServer, error) {
 // requestContext attaches the caller's LaunchDarkly token and tool narrowing
 // of one HTTP request (for SSE: of the POST /message that carries the call).
 func (hs *httpServer) requestContext(ctx context.Context, r *http.Request) context.Context {
-	ctx = tools.ContextWithKey(ctx, hs.policy.callerKey(r))
+	if hs.signin != nil {
+		// Signed in: the person's LaunchDarkly token, and nothing else, stands in.
+		ctx = tools.ContextWithKey(ctx, personKeyFrom(r.Context()))
+	} else {
+		ctx = tools.ContextWithKey(ctx, hs.policy.callerKey(r))
+	}
 	if names, err := narrowing(r.Header.Get(headerTools)); err == nil && names != nil {
 		ctx = tools.ContextWithNarrowing(ctx, names)
 	}
@@ -213,6 +230,9 @@ func (hs *httpServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, fmt.Sprintf("Forbidden: Host %q is not allowed; if this name is yours, start the server with --allowed-hosts %s", r.Host, hostOnly(r.Host)), http.StatusForbidden)
 		return
 	}
+	if hs.serveSignIn(w, r, route) {
+		return
+	}
 	origin := r.Header.Get("Origin")
 	if origin != "" {
 		if !hs.policy.originAllowed(origin) {
@@ -227,7 +247,13 @@ func (hs *httpServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if !hs.policy.authorized(r) {
+	if hs.signin != nil && route == "/mcp" {
+		p, ok := hs.signin.Authenticate(w, r)
+		if !ok {
+			return
+		}
+		r = r.WithContext(withPerson(r.Context(), p))
+	} else if !hs.policy.authorized(r) {
 		hs.logger.Warn("refused a request: missing or wrong bearer token", "path", route, "remote", r.RemoteAddr)
 		challenge := `Bearer realm="ld-usage-mcp"`
 		if r.Header.Get("Authorization") != "" {
@@ -291,6 +317,10 @@ func (hs *httpServer) route(path string) string {
 	switch path {
 	case "/healthz":
 		return path
+	case demoAuthorizePath:
+		if hs.demoLD != nil {
+			return path
+		}
 	case "/metrics":
 		if hs.metrics != nil {
 			return path
@@ -303,6 +333,9 @@ func (hs *httpServer) route(path string) string {
 		if hs.transport == "sse" {
 			return path
 		}
+	}
+	if hs.signin != nil && signin.Owns(path) {
+		return path
 	}
 	return ""
 }

@@ -2,7 +2,10 @@
 // streamable HTTP transport at /mcp, or the legacy SSE transport) behind an
 // access policy, with /healthz and /metrics. It builds the upstream side too:
 // the LaunchDarkly client (or, with Demo, the built-in emulator) behind the
-// resilience layers of package client.
+// resilience layers of package client. With SignIn (on --transport http),
+// package signin's authorization server is mounted beside /mcp and checks
+// every /mcp request's token; the tools then call LaunchDarkly as the
+// signed-in person.
 //
 // The layers read: main (flags) → server (stdio/HTTP) → tools → client → LaunchDarkly.
 package server
@@ -20,7 +23,9 @@ import (
 	mcpserver "github.com/mark3labs/mcp-go/server"
 
 	"github.com/ld-usage-mcp/ld-usage-mcp/client"
+	"github.com/ld-usage-mcp/ld-usage-mcp/emulator"
 	"github.com/ld-usage-mcp/ld-usage-mcp/overview"
+	"github.com/ld-usage-mcp/ld-usage-mcp/signin"
 	"github.com/ld-usage-mcp/ld-usage-mcp/tools"
 )
 
@@ -53,6 +58,8 @@ type Config struct {
 	Secret string
 
 	HTTP HTTPConfig
+	// SignIn, when set, signs people in with LaunchDarkly (--transport http only).
+	SignIn *SignInConfig
 }
 
 // HTTPConfig configures the HTTP transports.
@@ -89,6 +96,9 @@ type Server struct {
 	logger  *slog.Logger
 	// rejectedOnce: a value from Redis that failed its check was logged.
 	rejectedOnce atomic.Bool
+	signin       *signin.Server     // nil without sign-in
+	emu          *emulator.Emulator // the demo's LaunchDarkly, nil without Demo
+	closers      []func() error     // what Close releases besides shared
 }
 
 // New builds the upstream client, the tools and the metrics. It listens on nothing yet.
@@ -114,6 +124,17 @@ func New(cfg Config) (*Server, error) {
 		}
 		s.shared = st
 	}
+	if cfg.Demo {
+		// The demo's LaunchDarkly knows the demo's OAuth client, registered
+		// for this server's public URL (emulator.DemoOAuthClient).
+		o := emulator.Options{}
+		if cfg.SignIn != nil {
+			if public, err := signin.CheckPublicURL(cfg.SignIn.PublicURL); err == nil {
+				o.OAuthClients = []emulator.OAuthClient{emulator.DemoOAuthClient(public)}
+			}
+		}
+		s.emu = emulator.New(o)
+	}
 	ts, err := tools.New(tools.Config{
 		Client:       s.newClient(),
 		Demo:         cfg.Demo,
@@ -129,15 +150,23 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.tools = ts
+	if s.signin, err = s.newSignIn(); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
 // Close releases what New holds (the connections to Redis).
 func (s *Server) Close() error {
-	if s.shared != nil {
-		return s.shared.Close()
+	var errs []error
+	for _, c := range s.closers {
+		errs = append(errs, c())
 	}
-	return nil
+	if s.shared != nil {
+		errs = append(errs, s.shared.Close())
+	}
+	return errors.Join(errs...)
 }
 
 // connectShared checks Redis once at start; the outcome is logged by onShared.

@@ -21,7 +21,7 @@ func (s *Server) newClient() *client.Client {
 	var rt http.RoundTripper = upstream
 	if s.cfg.Demo {
 		base, key = "http://demo.emulator.invalid", client.Key(emulator.DemoKey)
-		rt = emulator.New(emulator.Options{}).Transport()
+		rt = s.emu.Transport()
 	}
 	return client.New(base, key,
 		client.WithUserAgent("ld-usage-mcp/"+s.cfg.Version),

@@ -48,6 +48,9 @@ func apiErrorText(ep *client.Endpoint, c *call, e *client.APIError, now time.Tim
 		if strings.Contains(e.Message, "LD-API-Version") {
 			return head + " The usage API is in beta and needs the LD-API-Version: beta header, which this server always sends: a proxy in between may be stripping it."
 		}
+		if e.SignedIn {
+			return head // the person's own role: the error says what to ask for
+		}
 		return head + " The token's role may not read account usage: use a token with the Reader role or higher, or a custom role that allows viewing usage."
 	case http.StatusNotFound:
 		return head + " " + notFoundHint(ep, c)
