@@ -37,14 +37,7 @@ type k8sSignInObject struct {
 						DefaultMode int    `yaml:"defaultMode"`
 					} `yaml:"secret"`
 				} `yaml:"volumes"`
-				Containers []struct {
-					k8sContainer `yaml:",inline"`
-					VolumeMounts []struct {
-						Name      string `yaml:"name"`
-						MountPath string `yaml:"mountPath"`
-						ReadOnly  bool   `yaml:"readOnly"`
-					} `yaml:"volumeMounts"`
-				} `yaml:"containers"`
+				Containers []k8sContainer `yaml:"containers"`
 			} `yaml:"spec"`
 		} `yaml:"template"`
 		TLS []struct {
