@@ -234,7 +234,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintln(stderr, "ld-usage-mcp:", err)
 		return exitUsage
 	}
-	if o.SignIn, err = o.signIn.signInConfig(getenv, o.Secret, o.Transport, o.Demo, len(pos) > 0); err != nil {
+	if o.SignIn, err = o.signIn.signInConfig(getenv, o.Transport, o.Demo, len(pos) > 0); err != nil {
 		fmt.Fprintln(stderr, "ld-usage-mcp:", err)
 		return exitUsage
 	}

@@ -25,10 +25,7 @@ func addSignInFlags(fs *flag.FlagSet, o *signInOptions) {
 
 // signInConfig completes the sign-in configuration from the environment.
 // It returns nil when sign-in is off (no public URL, or a one-shot command).
-//
-// secret is the deployment's (--secret, LD_USAGE_MCP_SECRET or its _FILE),
-// which keys the encryption of what sign-in stores.
-func (o *signInOptions) signInConfig(getenv func(string) string, secret, transport string, demo, command bool) (*server.SignInConfig, error) {
+func (o *signInOptions) signInConfig(getenv func(string) string, transport string, demo, command bool) (*server.SignInConfig, error) {
 	if o.publicURL == "" {
 		o.publicURL = getenv("LD_USAGE_MCP_PUBLIC_URL")
 	}
@@ -52,7 +49,6 @@ func (o *signInOptions) signInConfig(getenv func(string) string, secret, transpo
 		PublicURL:                   o.publicURL,
 		ClientID:                    o.oauthClientID,
 		ClientSecret:                clientSecret,
-		Secret:                      []byte(secret),
 		AllowLoopbackClientMetadata: o.allowLoopbackMetadata,
 	}, nil
 }

@@ -15,13 +15,11 @@ import (
 // SignInConfig turns on sign-in with LaunchDarkly (OAuth, package signin) on
 // --transport http: every /mcp request then needs an access token this
 // server issued, and the tools call LaunchDarkly as the signed-in person.
+// The deployment secret (Config.Secret) keys what sign-in stores.
 type SignInConfig struct {
 	PublicURL    string // the address clients use, e.g. https://usage.example.com
 	ClientID     string // the LaunchDarkly OAuth client's
 	ClientSecret string
-	// Secret is the deployment secret (the same on every replica): it keys
-	// the encryption of stored LaunchDarkly tokens and the token hashes.
-	Secret []byte
 	// AllowLoopbackClientMetadata lets client ID metadata documents be
 	// fetched from loopback addresses (tests and local use).
 	AllowLoopbackClientMetadata bool
@@ -54,7 +52,7 @@ func (s *Server) newSignIn() (*signin.Server, error) {
 		ClientID:                    sc.ClientID,
 		ClientSecret:                sc.ClientSecret,
 		ServerURL:                   s.cfg.ServerURL,
-		Secret:                      sc.Secret,
+		Secret:                      []byte(s.cfg.Secret), // keys the encryption of stored tokens and the token hashes
 		Logger:                      s.logger.With("component", "signin"),
 		AllowLoopbackClientMetadata: sc.AllowLoopbackClientMetadata,
 		MetadataRootCAs:             sc.MetadataRootCAs,

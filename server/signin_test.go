@@ -47,12 +47,10 @@ func startSignInServer(t *testing.T, ld *ldoauthtest.LD, ln net.Listener, sc Sig
 		sc.PublicURL = url
 	}
 	sc.ClientID, sc.ClientSecret = ld.ClientID, ld.ClientSecret
-	if sc.Secret == nil {
-		sc.Secret = []byte("the deployment secret, the same on every replica")
-	}
 	logs := &lockedBuffer{}
 	srv, err := New(Config{
 		Transport: "http", ServerURL: ld.URL, APIKey: serverOwnKey, Version: testVersion, Redis: redis, HTTP: HTTPConfig{Metrics: true},
+		Secret: "the deployment secret, the same on every replica",
 		Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		SignIn: &sc,
 	})

@@ -19,6 +19,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/ld-usage-mcp/ld-usage-mcp/internal/ldoauthtest"
+	"github.com/ld-usage-mcp/ld-usage-mcp/internal/mcptest"
 )
 
 // env is a sign-in server in front of the fake LaunchDarkly, with a stand-in
@@ -50,22 +51,8 @@ func (c *clock) advance(d time.Duration) {
 	c.off += d
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer is a bytes.Buffer safe for concurrent writers (loggers).
+type syncBuffer = mcptest.LockedBuffer
 
 // newEnv starts a sign-in server; mod adjusts its configuration.
 func newEnv(t testing.TB, mod func(*Config)) *env {

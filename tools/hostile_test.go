@@ -4,7 +4,6 @@ package tools
 // and a handler that panics.
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
@@ -21,6 +20,7 @@ import (
 
 	"github.com/ld-usage-mcp/ld-usage-mcp/client"
 	"github.com/ld-usage-mcp/ld-usage-mcp/emulator"
+	"github.com/ld-usage-mcp/ld-usage-mcp/internal/mcptest"
 )
 
 // hostileServer is a tool server over the in-process emulator (no socket),
@@ -120,22 +120,7 @@ func FuzzToolArguments(f *testing.F) {
 }
 
 // syncBuffer is a bytes.Buffer safe for concurrent writers (loggers).
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+type syncBuffer = mcptest.LockedBuffer
 
 // panicky is a tool whose endpoint makes reflection panic (its parameter
 // struct is an int) the first time its parameters are looked at.

@@ -3,16 +3,14 @@ package ui_test
 import (
 	"context"
 	"encoding/json"
-	"os"
-	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/ld-usage-mcp/ld-usage-mcp/internal/chromiumtest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -28,18 +26,7 @@ import (
 // subtest per point of issue 19).
 
 // chromium finds the browser, or skips (fails under CI, where .ci/run installs it).
-func chromium(t *testing.T) string {
-	for _, name := range []string{"chromium", "chromium-browser"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("chromium not found: .ci/run installs Debian's package chromium")
-	}
-	t.Skip("browser test skipped: chromium not found; install Debian's package chromium (apt-get install -y chromium)")
-	return ""
-}
+func chromium(t *testing.T) string { return chromiumtest.Path(t) }
 
 type result struct {
 	IsError bool `json:"isError"`
@@ -130,40 +117,13 @@ func noAppErrors(t *testing.T, bctx context.Context) {
 	}
 }
 
-// browser starts chromium headless with the flags that work here, and
-// collects the errors of the host page's console: all but the 405 that
-// answers the MCP client's optional GET stream (the server is stateless).
+// browser starts chromium headless and collects the errors of the host
+// page's console: all but the 405 that answers the MCP client's optional GET
+// stream (the server is stateless).
 func browser(t *testing.T, ctx context.Context, exe string) (context.Context, func() []string) {
-	t.Helper()
-	actx, cancelA := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1300, 2700),
-	)
-	t.Cleanup(cancelA)
-	bctx, cancelB := chromedp.NewContext(actx)
-	t.Cleanup(cancelB)
-	var mu sync.Mutex
-	var problems []string
-	console := chromedp.Console(bctx)
-	go func() {
-		for m, err := range console {
-			if err != nil {
-				return
-			}
-			if (m.Type == chromedp.ConsoleError || m.IsException()) && !(m.Source == "network" && strings.Contains(m.Text, "405")) {
-				mu.Lock()
-				problems = append(problems, m.String())
-				mu.Unlock()
-			}
-		}
-	}()
-	return bctx, func() []string {
-		mu.Lock()
-		defer mu.Unlock()
-		return append([]string(nil), problems...)
-	}
+	return chromiumtest.Start(t, ctx, exe, 1300, 2700, func(m chromedp.ConsoleMessage) (string, bool) {
+		return m.String(), !(m.Source == "network" && strings.Contains(m.Text, "405"))
+	})
 }
 
 // appFrames attaches to the apps' iframes, which chromium runs as targets of

@@ -9,8 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -22,23 +20,9 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/ld-usage-mcp/ld-usage-mcp/emulator"
+	"github.com/ld-usage-mcp/ld-usage-mcp/internal/chromiumtest"
 	"github.com/ld-usage-mcp/ld-usage-mcp/internal/mcptest"
 )
-
-// chromium finds Debian's chromium, or skips (fails under CI, where .ci/run installs it).
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("chromium not found: .ci/run installs Debian's package chromium")
-	}
-	t.Skip("browser test skipped: chromium not found; install Debian's package chromium (apt-get install -y chromium)")
-	return ""
-}
 
 // redirectCatcher is a native client's loopback redirect URI: it keeps the
 // query the browser brings back.
@@ -144,22 +128,14 @@ func getJSON(t *testing.T, u string, v any) {
 // the token calls a tool: as Rey Reader it answers, as Noa Noaccess (whose
 // role cannot read usage) it is a tool error that says why.
 func TestDemoSignInInBrowser(t *testing.T) {
-	exe := chromium(t)
+	exe := chromiumtest.Path(t)
 	s := startServer(t, nil, "--demo")
 	catcher := catchRedirect(t)
 	cfg, resource := register(t, s.public, catcher.url)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
-	actx, cancelA := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	defer cancelA()
-	bctx, cancelB := chromedp.NewContext(actx)
-	defer cancelB()
+	bctx, _ := chromiumtest.Start(t, ctx, exe, 1280, 1000, nil)
 
 	call := func(m emulator.Member) (string, bool) {
 		tok, code := signInInBrowser(t, ctx, bctx, s, cfg, resource, catcher, m)

@@ -7,7 +7,6 @@ package hosttest
 // of the app's frame inside the Inspector's page.
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -18,7 +17,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -27,6 +25,8 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/ld-usage-mcp/ld-usage-mcp/internal/chromiumtest"
+	"github.com/ld-usage-mcp/ld-usage-mcp/internal/mcptest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -124,23 +124,8 @@ func freePort(t *testing.T) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
-// syncBuffer is a log the processes write while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer is a bytes.Buffer safe for concurrent writers (loggers).
+type syncBuffer = mcptest.LockedBuffer
 
 // startInspector runs the Inspector's two programs as its launcher
 // (mcp-inspector --transport http --server-url …) starts them: its proxy,
@@ -215,36 +200,9 @@ func startInspector(t *testing.T, node, dir, mcpURL string) (page string, logs *
 // browser starts chromium headless, and collects what the pages report as
 // errors on their consoles.
 func browser(t *testing.T, ctx context.Context, exe string) (context.Context, func() []string) {
-	t.Helper()
-	actx, cancelA := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 1000),
-	)
-	t.Cleanup(cancelA)
-	bctx, cancelB := chromedp.NewContext(actx)
-	t.Cleanup(cancelB)
-	var mu sync.Mutex
-	var problems []string
-	console := chromedp.Console(bctx)
-	go func() {
-		for m, err := range console {
-			if err != nil {
-				return
-			}
-			if m.Type == chromedp.ConsoleError || m.IsException() {
-				mu.Lock()
-				problems = append(problems, fmt.Sprintf("%s (%s:%d)", m.String(), m.URL, m.Line))
-				mu.Unlock()
-			}
-		}
-	}()
-	return bctx, func() []string {
-		mu.Lock()
-		defer mu.Unlock()
-		return append([]string(nil), problems...)
-	}
+	return chromiumtest.Start(t, ctx, exe, 1280, 1000, func(m chromedp.ConsoleMessage) (string, bool) {
+		return fmt.Sprintf("%s (%s:%d)", m.String(), m.URL, m.Line), true
+	})
 }
 
 // frame is a document to evaluate in: a target and an execution context of
