@@ -16,53 +16,12 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.yaml.in/yaml/v3"
 
 	"github.com/ld-usage-mcp/ld-usage-mcp/internal/redistest"
 )
 
-type k8sSignInObject struct {
-	Kind     string `yaml:"kind"`
-	Metadata struct {
-		Name string `yaml:"name"`
-	} `yaml:"metadata"`
-	Spec struct {
-		Replicas *int `yaml:"replicas"`
-		Template struct {
-			Spec struct {
-				Volumes []struct {
-					Name   string `yaml:"name"`
-					Secret *struct {
-						SecretName  string `yaml:"secretName"`
-						DefaultMode int    `yaml:"defaultMode"`
-					} `yaml:"secret"`
-				} `yaml:"volumes"`
-				Containers []k8sContainer `yaml:"containers"`
-			} `yaml:"spec"`
-		} `yaml:"template"`
-		TLS []struct {
-			Hosts []string `yaml:"hosts"`
-		} `yaml:"tls"`
-		Rules []struct {
-			Host string `yaml:"host"`
-		} `yaml:"rules"`
-	} `yaml:"spec"`
-}
-
 func TestDeployKubernetesSignIn(t *testing.T) {
-	b, err := os.ReadFile("deploy/kubernetes/ld-usage-mcp-signin.yaml")
-	require.NoError(t, err)
-	text := string(b)
-	objs := map[string]k8sSignInObject{}
-	dec := yaml.NewDecoder(strings.NewReader(text))
-	for {
-		var o k8sSignInObject
-		if err := dec.Decode(&o); err != nil {
-			require.ErrorContains(t, err, "EOF")
-			break
-		}
-		objs[o.Kind+"/"+o.Metadata.Name] = o
-	}
+	objs, text := readK8s(t, "ld-usage-mcp-signin.yaml")
 	dep, ok := objs["Deployment/ld-usage-mcp"]
 	require.True(t, ok)
 	require.NotNil(t, dep.Spec.Replicas)

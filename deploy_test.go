@@ -75,8 +75,9 @@ type k8sObject struct {
 				Volumes    []struct {
 					Name   string `yaml:"name"`
 					Secret *struct {
-						SecretName string `yaml:"secretName"`
-						Items      []struct {
+						SecretName  string `yaml:"secretName"`
+						DefaultMode int    `yaml:"defaultMode"`
+						Items       []struct {
 							Key  string `yaml:"key"`
 							Path string `yaml:"path"`
 						} `yaml:"items"`
@@ -87,12 +88,19 @@ type k8sObject struct {
 		Ports []struct {
 			Port int `yaml:"port"`
 		} `yaml:"ports"`
+		TLS []struct { // an Ingress's
+			Hosts []string `yaml:"hosts"`
+		} `yaml:"tls"`
+		Rules []struct {
+			Host string `yaml:"host"`
+		} `yaml:"rules"`
 	} `yaml:"spec"`
 }
 
-func readK8s(t *testing.T) (map[string]k8sObject, string) {
+// readK8s reads the objects of a manifest under deploy/kubernetes by kind/name.
+func readK8s(t *testing.T, file string) (map[string]k8sObject, string) {
 	t.Helper()
-	b, err := os.ReadFile("deploy/kubernetes/ld-usage-mcp.yaml")
+	b, err := os.ReadFile("deploy/kubernetes/" + file)
 	require.NoError(t, err)
 	dec := yaml.NewDecoder(strings.NewReader(string(b)))
 	objs := map[string]k8sObject{}
@@ -108,7 +116,7 @@ func readK8s(t *testing.T) (map[string]k8sObject, string) {
 }
 
 func TestDeployKubernetes(t *testing.T) {
-	objs, text := readK8s(t)
+	objs, text := readK8s(t, "ld-usage-mcp.yaml")
 	dep, ok := objs["Deployment/ld-usage-mcp"]
 	require.True(t, ok)
 	require.NotNil(t, dep.Spec.Replicas)
