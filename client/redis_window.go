@@ -38,13 +38,14 @@ local function num(v, lo, hi)
   return math.floor(n)
 end
 local function state(now, ahead, maxlim)
-  local s = redis.call('HMGET', KEYS[1], 'limited', 'open', 'rem', 'reset', 'limit', 'rsig')
+  local s = redis.call('HMGET', KEYS[1], 'limited', 'open', 'rem', 'reset', 'limit', 'rsig', 'early')
   local limit = num(s[5], 0, maxlim)
   local reset = num(s[4], 0, now + ahead)
   local rem = num(s[3], -maxlim, limit)
   local rsig = s[6]
   if type(rsig) ~= 'string' then rsig = '' end
-  return s[1] == '1', s[2] == '1', rem, reset, limit, rsig
+  local early = num(s[7], 0, limit)
+  return s[1] == '1', s[2] == '1', rem, reset, limit, rsig, early
 end
 local function inflight(now, lostAhead)
   redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
@@ -60,7 +61,7 @@ end
 var redisPaceTake = redis.NewScript(windowState + `
 local now = tonumber(ARGV[1])
 local inflight = inflight(now, tonumber(ARGV[9]))
-local limited, open, rem, reset, limit, rsig = state(now, tonumber(ARGV[7]), tonumber(ARGV[8]))
+local limited, open, rem, reset, limit, rsig, early = state(now, tonumber(ARGV[7]), tonumber(ARGV[8]))
 local slack = tonumber(ARGV[5])
 local ok = ARGV[2] == '1' or open
 local wait = 0
@@ -68,7 +69,9 @@ if not ok then
   if not limited then
     ok = inflight == 0
   else
-    if reset ~= 0 and now >= reset + slack then rem, reset = limit, 0 end
+    -- The window is taken as renewed: what was sent after the announced
+    -- reset already counts in it.
+    if reset ~= 0 and now >= reset + slack then rem, reset, early = limit - early, 0, 0 end
     if rem > 0 then ok = true
     elseif reset == 0 then ok = inflight == 0
     else wait = reset + slack - now end
@@ -76,10 +79,13 @@ if not ok then
 end
 local seen = rem
 if ok then
-  if limited then rem = rem - 1 end
+  if limited then
+    rem = rem - 1
+    if reset ~= 0 and now >= reset then early = early + 1 end
+  end
   redis.call('ZADD', KEYS[2], ARGV[4], ARGV[3])
 end
-redis.call('HSET', KEYS[1], 'rem', rem, 'reset', reset)
+redis.call('HSET', KEYS[1], 'rem', rem, 'reset', reset, 'early', early)
 redis.call('PEXPIRE', KEYS[1], ARGV[6])
 redis.call('PEXPIRE', KEYS[2], ARGV[6])
 if ok then return {1, 0, seen, 0, ''} end
@@ -95,7 +101,7 @@ local now = tonumber(ARGV[1])
 redis.call('ZREM', KEYS[2], ARGV[2])
 local inflight = inflight(now, tonumber(ARGV[11]))
 if ARGV[3] ~= '1' then return 0 end
-local limited, _, rem, reset, limit, rsig = state(now, tonumber(ARGV[9]), tonumber(ARGV[10]))
+local limited, _, rem, reset, limit, rsig, early = state(now, tonumber(ARGV[9]), tonumber(ARGV[10]))
 local r, rs, status, said = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[12])
 redis.call('PEXPIRE', KEYS[1], ARGV[8])
 if r < 0 and rs == 0 then
@@ -111,11 +117,12 @@ if rs ~= 0 and rs <= now then
 end
 if not limited or reset == 0 or rs > reset + tonumber(ARGV[7]) then
   if r >= 0 then rem = r - inflight elseif not limited then rem = 0 end
-  if rs ~= 0 then reset, rsig = rs, ARGV[13] end
+  -- the answer's remaining counts what came early
+  if rs ~= 0 then reset, rsig, early = rs, ARGV[13], 0 end
 elseif r >= 0 then
   rem = math.min(rem, r - inflight)
 end
-redis.call('HSET', KEYS[1], 'open', 0, 'limit', limit, 'rem', rem, 'reset', reset, 'rsig', rsig, 'limited', 1)
+redis.call('HSET', KEYS[1], 'open', 0, 'limit', limit, 'rem', rem, 'reset', reset, 'rsig', rsig, 'limited', 1, 'early', early)
 return 0
 `)
 
