@@ -72,6 +72,10 @@ func TestWholeFlowCallsAsThePerson(t *testing.T) {
 	assert.Equal(t, e.url+"/oauth/callback", q.Get("redirect_uri"))
 	assert.Equal(t, "reader", q.Get("scope"))
 	assert.NotEmpty(t, q.Get("state"))
+	// Who signed in, for the logs: the id from caller-identity, the email
+	// from the member (LaunchDarkly's caller-identity has none).
+	assert.Contains(t, e.logs.String(), "member_id="+ldoauthtest.MemberID)
+	assert.Contains(t, e.logs.String(), "email="+ldoauthtest.MemberEmail)
 }
 
 func tokenForm(clientID, code, verifier, redirect string) url.Values {

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -61,35 +63,49 @@ type identity struct {
 	Email    string `json:"email"`
 }
 
-// callerIdentity asks LaunchDarkly who the token belongs to.
+// callerIdentity asks LaunchDarkly who the token belongs to: the member's id
+// from caller-identity, and their email from the member (caller-identity
+// does not hold it). The email is for the logs only: without it, the id.
 func (s *Server) callerIdentity(ctx context.Context, token string) (*identity, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.identity, nil)
-	if err != nil {
+	var who identity
+	if err := s.getJSON(ctx, s.identity, token, "caller-identity", &who); err != nil {
 		return nil, err
+	}
+	if who.Email == "" && who.MemberID != "" {
+		members := strings.TrimSuffix(s.identity, "caller-identity") + "members/" + url.PathEscape(who.MemberID)
+		var m struct {
+			Email string `json:"email"`
+		}
+		if err := s.getJSON(ctx, members, token, "member", &m); err != nil {
+			s.logger.Debug("the member's email could not be read", "member_id", who.MemberID, "err", err)
+		}
+		who.Email = m.Email
+	}
+	return &who, nil
+}
+
+// getJSON reads one of LaunchDarkly's API answers with the person's token;
+// its errors name what was asked (what), never the token or the body.
+func (s *Server) getJSON(ctx context.Context, u, token, what string, into any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return err
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Accept", "application/json")
 	resp, err := s.upHTTP.Do(req)
 	if err != nil {
-		return nil, errors.New("LaunchDarkly's caller-identity could not be reached")
+		return fmt.Errorf("LaunchDarkly's %s could not be reached", what)
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("LaunchDarkly's caller-identity answered HTTP %d", resp.StatusCode)
+		return fmt.Errorf("LaunchDarkly's %s answered HTTP %d", what, resp.StatusCode)
 	}
-	var who identity
-	if json.Unmarshal(body, &who) != nil {
-		return nil, errors.New("LaunchDarkly's caller-identity answer is not JSON")
+	if json.Unmarshal(body, into) != nil {
+		return fmt.Errorf("LaunchDarkly's %s answer is not JSON", what)
 	}
-	if who.Email == "" {
-		var alt struct {
-			MemberEmail string `json:"memberEmail"`
-		}
-		_ = json.Unmarshal(body, &alt)
-		who.Email = alt.MemberEmail
-	}
-	return &who, nil
+	return nil
 }
 
 // upstreamFailure describes an error of LaunchDarkly's token endpoint by its

@@ -80,7 +80,14 @@ func (ld *LD) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusUnauthorized, map[string]string{"code": "unauthorized", "message": "Invalid access token"})
 			return
 		}
-		writeJSON(w, http.StatusOK, map[string]string{"memberId": MemberID, "email": MemberEmail, "authKind": "oauth"})
+		// As LaunchDarkly's CallerIdentityRep: the member's id, no email.
+		writeJSON(w, http.StatusOK, map[string]string{"memberId": MemberID, "authKind": "oauth"})
+	case "/api/v2/members/" + MemberID:
+		if !ld.validAccess(r) {
+			writeJSON(w, http.StatusUnauthorized, map[string]string{"code": "unauthorized", "message": "Invalid access token"})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"_id": MemberID, "email": MemberEmail, "role": "reader"})
 	default:
 		ld.mu.Lock()
 		ld.usageAuth = append(ld.usageAuth, r.Header.Get("Authorization"))
