@@ -9,7 +9,6 @@ import (
 	"image/color"
 	"image/draw"
 	"image/png"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -20,10 +19,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/ld-usage-mcp/ld-usage-mcp/internal/demoserver"
 	"github.com/stretchr/testify/require"
-
-	"github.com/ld-usage-mcp/ld-usage-mcp/overview"
-	"github.com/ld-usage-mcp/ld-usage-mcp/server"
 )
 
 // The views of the app, each a real call to the demo server (with
@@ -78,17 +75,7 @@ type page struct {
 func demoHost(t *testing.T, ctx context.Context, vs []view, theme string) *page {
 	t.Helper()
 	exe := chromium(t)
-	ent, err := overview.ParseEntitlements("client-mau=100000,service-connections=40")
-	require.NoError(t, err)
-	srv, err := server.New(server.Config{Transport: "http", Addr: "127.0.0.1:0", Demo: true, Version: "test", Entitlements: ent})
-	require.NoError(t, err)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	sctx, stop := context.WithCancel(ctx)
-	served := make(chan error, 1)
-	go func() { served <- srv.ServeListener(sctx, ln) }()
-	t.Cleanup(func() { stop(); <-served })
-	mcpURL := "http://" + ln.Addr().String() + "/mcp"
+	mcpURL := demoserver.Start(t, ctx, "client-mau=100000,service-connections=40")
 
 	hostHTML, err := os.ReadFile("dist/host.html")
 	require.NoError(t, err)

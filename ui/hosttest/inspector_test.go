@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -20,12 +19,10 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/ld-usage-mcp/ld-usage-mcp/internal/demoserver"
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/ld-usage-mcp/ld-usage-mcp/overview"
-	"github.com/ld-usage-mcp/ld-usage-mcp/server"
 )
 
 // The test is a person using the MCP Inspector (1.0.3, from the npm
@@ -194,17 +191,7 @@ func TestAppInInspector(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 180*time.Second)
 	defer cancel()
-	ent, err := overview.ParseEntitlements("client-mau=100000,service-connections=40")
-	require.NoError(t, err)
-	srv, err := server.New(server.Config{Transport: "http", Addr: "127.0.0.1:0", Demo: true, Version: "test", Entitlements: ent})
-	require.NoError(t, err)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	sctx, stop := context.WithCancel(ctx)
-	served := make(chan error, 1)
-	go func() { served <- srv.ServeListener(sctx, ln) }()
-	defer func() { stop(); <-served }()
-	mcpURL := "http://" + ln.Addr().String() + "/mcp"
+	mcpURL := demoserver.Start(t, ctx, "client-mau=100000,service-connections=40")
 
 	page, logs := startInspector(t, node, dir, mcpURL)
 	u, err := url.Parse(page)
